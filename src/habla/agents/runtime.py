@@ -1,0 +1,43 @@
+"""Which agents a process runs, as bus subscriptions."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from habla.bus.base import Subscription
+from habla.errors import ConfigurationError
+from habla.services import Services
+
+AGENT_NAMES = ("conversation", "sender")
+
+
+def parse_agents(spec: str) -> list[str]:
+    """'all', 'none' or a comma list such as 'conversation,sender'."""
+    spec = spec.strip().lower()
+    if spec == "all":
+        return list(AGENT_NAMES)
+    if spec in ("", "none"):
+        return []
+    names = [name.strip() for name in spec.split(",") if name.strip()]
+    unknown = [name for name in names if name not in AGENT_NAMES]
+    if unknown:
+        raise ConfigurationError(f"unknown agents {unknown}; choose from {', '.join(AGENT_NAMES)}")
+    return names
+
+
+def subscriptions(services: Services, agents: list[str]) -> list[Subscription]:
+    from habla.agents import conversation, sender
+
+    subs: list[Subscription] = []
+    if "conversation" in agents:
+        subs.append(Subscription(conversation.TOPIC, "conversation", partial(_call, conversation.handle, services)))
+    if "sender" in agents:
+        # One outbound topic per channel this process can send on; console topics belong to `habla chat`.
+        for name in services.channels:
+            if name != "console":
+                subs.append(Subscription(f"outbound.{name}", "sender", partial(_call, sender.handle, services)))
+    return subs
+
+
+async def _call(handler, services: Services, envelope) -> None:
+    await handler(envelope, services)

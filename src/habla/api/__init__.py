@@ -1,0 +1,1 @@
+"""HTTP: a thin FastAPI layer that only translates requests into channel and ingress calls."""

@@ -1,0 +1,50 @@
+"""The FastAPI app factory. `habla serve` runs it with the agents in the same process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import AsyncIterator
+
+from fastapi import FastAPI
+
+from habla.agents.runtime import subscriptions
+from habla.api import simulator_routes
+from habla.config import Settings
+from habla.services import Services, build_services
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, agents: list[str] | None = None) -> FastAPI:
+    """`agents`: which agents run beside the API (all by default; [] for an API-only process)."""
+    agents = list(agents) if agents is not None else ["conversation", "sender"]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await build_services(settings)
+        app.state.services = services
+        consumer = None
+        subs = subscriptions(services, agents)
+        if subs:
+            consumer = asyncio.create_task(services.bus.run(subs), name="habla-agents")
+        log.info("habla api up: agents=%s bus=%s", ",".join(agents) or "none", type(services.bus).__name__)
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                consumer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await consumer
+            await services.aclose()
+
+    app = FastAPI(title="Habla", lifespan=lifespan)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        services: Services = app.state.services
+        return {"status": "ok", "bus": type(services.bus).__name__, "database": services.store.engine.dialect.name}
+
+    app.include_router(simulator_routes.router)
+    return app

@@ -1,0 +1,35 @@
+"""POST /webhooks/simulator: the plain-JSON channel (see habla.channels.simulator)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from habla.agents.ingress import ingest
+from habla.channels import simulator
+from habla.errors import BusError, ChannelError, SignatureError, StorageError
+
+router = APIRouter()
+
+
+@router.post("/webhooks/simulator")
+async def simulator_webhook(request: Request) -> JSONResponse:
+    services = request.app.state.services
+    settings = services.settings.simulator
+    if not settings.enabled:
+        return JSONResponse({"error": "the simulator channel is off; set HABLA_SIMULATOR__CALLBACK_URL"}, 404)
+    token = settings.token.get_secret_value() if settings.token else None
+    try:
+        simulator.verify(token, request.headers.get("x-habla-token"))
+    except SignatureError as exc:
+        return JSONResponse({"error": str(exc)}, 401)
+    try:
+        inbound = simulator.parse(await request.body())
+    except ChannelError as exc:
+        return JSONResponse({"error": str(exc)}, 400)
+    try:
+        accepted = await ingest(services, inbound)
+    except (BusError, StorageError):
+        # Not stored, claim released: the caller should retry, as WhatsApp and Twilio do.
+        return JSONResponse({"error": "temporarily unavailable, retry"}, 503)
+    return JSONResponse({"accepted": accepted, "duplicate": not accepted})

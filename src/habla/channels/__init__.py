@@ -1,0 +1,1 @@
+"""Transports. Each module verifies and parses what arrives and sends what goes out; no web framework here."""

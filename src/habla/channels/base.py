@@ -1,0 +1,22 @@
+"""The channel port: how a reply leaves Habla."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Channel(Protocol):
+    name: str
+    hard_limit: int | None  # the transport's maximum message length; None when there is none
+
+    async def send_text(self, address: str, text: str) -> None:
+        """Deliver one chunk. Raises ChannelError when the transport refuses it."""
+
+    async def aclose(self) -> None: ...
+
+
+def outbound_topic(channel: str, address: str) -> str:
+    """Console replies go to the one terminal that asked, so each console address has its own topic."""
+    if channel == "console":
+        return f"outbound.console.{address}"
+    return f"outbound.{channel}"

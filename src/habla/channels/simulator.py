@@ -1,0 +1,66 @@
+"""A JSON channel with no provider behind it: for integrations, load tests and the crash test.
+
+Inbound:  POST /webhooks/simulator  {"from": "...", "id": "...", "text": "..."}
+Outbound: POST {callback_url}        {"to": "...", "text": "..."}   one POST per chunk, in order
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+
+import httpx
+
+from habla.domain.inbound_text import decode_transport_bytes
+from habla.domain.messages import Inbound
+from habla.errors import ChannelError, SignatureError
+
+NAME = "simulator"
+MAX_ID = 191
+
+
+def verify(token: str | None, header: str | None) -> None:
+    if token is None:
+        return
+    if not header:
+        raise SignatureError("missing X-Habla-Token")
+    if not hmac.compare_digest(token.encode(), header.encode()):
+        raise SignatureError("wrong X-Habla-Token")
+
+
+def parse(raw: bytes) -> Inbound:
+    text, garbled = decode_transport_bytes(raw)
+    try:
+        body = json.loads(text)
+    except ValueError as exc:
+        raise ChannelError("body is not JSON") from exc
+    if not isinstance(body, dict):
+        raise ChannelError("body must be a JSON object")
+    sender, message_id, message = body.get("from"), body.get("id"), body.get("text", "")
+    if not isinstance(sender, str) or not sender or len(sender) > 128:
+        raise ChannelError("'from' must be a non-empty string of at most 128 characters")
+    if not isinstance(message_id, str) or not message_id or len(message_id) > MAX_ID:
+        raise ChannelError(f"'id' must be a non-empty string of at most {MAX_ID} characters")
+    if not isinstance(message, str):
+        raise ChannelError("'text' must be a string")
+    return Inbound(channel=NAME, address=sender, message_id=message_id, text=message, garbled=garbled)
+
+
+class SimulatorChannel:
+    name = NAME
+    hard_limit = 4096
+
+    def __init__(self, callback_url: str, client: httpx.AsyncClient | None = None) -> None:
+        self._url = callback_url
+        self._client = client or httpx.AsyncClient(timeout=10.0)
+
+    async def send_text(self, address: str, text: str) -> None:
+        try:
+            response = await self._client.post(self._url, json={"to": address, "text": text})
+        except httpx.HTTPError as exc:
+            raise ChannelError(f"simulator callback unreachable: {type(exc).__name__}") from exc
+        if response.status_code >= 300:
+            raise ChannelError(f"simulator callback answered {response.status_code}")
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,72 @@
+"""`habla chat`: the terminal as a learner's phone, through the same ingress, bus and agents as WhatsApp."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import uuid
+from typing import BinaryIO, Callable
+
+from habla.agents import sender
+from habla.agents.ingress import ingest
+from habla.agents.runtime import subscriptions
+from habla.bus.base import Envelope, Subscription
+from habla.channels.base import outbound_topic
+from habla.channels.console import ConsoleChannel
+from habla.config import Settings
+from habla.domain.inbound_text import decode_transport_bytes
+from habla.domain.messages import Inbound, Outbound
+from habla.services import build_services
+
+
+async def run_chat(
+    settings: Settings,
+    name: str,
+    agents: list[str],
+    stdin: BinaryIO,
+    write: Callable[[str], None],
+    reply_timeout_s: float,
+    interactive: bool,
+) -> int:
+    """Send each line as a message, print the reply; returns how many messages got no reply in time."""
+    services = await build_services(settings)
+    services.channels["console"] = ConsoleChannel(write)
+    waiting: dict[str, asyncio.Future[None]] = {}
+
+    async def on_console_reply(envelope: Envelope) -> None:
+        await sender.handle(envelope, services)
+        future = waiting.get(Outbound.model_validate(envelope.payload).in_reply_to or "")
+        if future is not None and not future.done():
+            future.set_result(None)
+
+    subs = subscriptions(services, agents)
+    subs.append(Subscription(outbound_topic("console", name), "console", on_console_reply))
+    consumer = asyncio.create_task(services.bus.run(subs), name="habla-chat-agents")
+    unanswered = 0
+    try:
+        while True:
+            if interactive:
+                sys.stderr.write("you> ")
+                sys.stderr.flush()
+            raw = await asyncio.to_thread(stdin.readline)
+            if not raw:
+                break
+            text, garbled = decode_transport_bytes(raw.rstrip(b"\r\n"))
+            if not text.strip() and not garbled:
+                continue
+            message_id = uuid.uuid4().hex
+            waiting[message_id] = asyncio.get_running_loop().create_future()
+            await ingest(services, Inbound(channel="console", address=name, message_id=message_id, text=text, garbled=garbled))
+            try:
+                await asyncio.wait_for(waiting[message_id], reply_timeout_s)
+            except asyncio.TimeoutError:
+                unanswered += 1
+                sys.stderr.write(f"(no reply within {reply_timeout_s:.0f} s; is a worker running?)\n")
+            waiting.pop(message_id, None)
+    finally:
+        consumer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await consumer
+        await services.aclose()
+    return unanswered

@@ -1,0 +1,131 @@
+"""The `habla` command: serve, worker, chat, migrate, doctor."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import getpass
+import logging
+import signal
+import sys
+
+import typer
+
+app = typer.Typer(help="Habla: an AI language tutor that lives in WhatsApp.", no_args_is_help=True, add_completion=False)
+log = logging.getLogger("habla.cli")
+
+
+def _settings(log_level: str | None = None):
+    from habla.config import Settings
+    from habla.logs import setup_logging
+
+    settings = Settings()
+    setup_logging(log_level or settings.log_level)
+    return settings
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="TCP port."),
+    agents: str = typer.Option("all", help="Agents to run in this process: all, none, or a comma list."),
+) -> None:
+    """Run the HTTP API (webhooks, /healthz) and the agents in one process."""
+    import uvicorn
+
+    from habla.agents.runtime import parse_agents
+    from habla.api.app import create_app
+
+    settings = _settings()
+    uvicorn.run(create_app(settings, parse_agents(agents)), host=host, port=port, log_level="warning", access_log=False)
+
+
+@app.command()
+def worker(agents: str = typer.Option("all", help="Agents to run: all, or a comma list (conversation,sender).")) -> None:
+    """Run agents only, consuming the bus; start several to scale out on Redis."""
+    from habla.agents.runtime import parse_agents, subscriptions
+    from habla.services import build_services
+
+    settings = _settings()
+    names = parse_agents(agents)
+
+    async def main() -> None:
+        services = await build_services(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        consumer = asyncio.create_task(services.bus.run(subscriptions(services, names)))
+        log.info("worker up: agents=%s bus=%s", ",".join(names), type(services.bus).__name__)
+        await asyncio.wait([consumer, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
+        consumer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await consumer
+        await services.aclose()
+        log.info("worker stopped")
+
+    asyncio.run(main())
+
+
+@app.command()
+def chat(
+    name: str = typer.Option(None, help="Who you are to the tutor (your learner address); default: your user name."),
+    agents: str = typer.Option("all", help="Agents to run here; 'none' to rely on running workers."),
+    timeout: float = typer.Option(180.0, help="Seconds to wait for each reply."),
+    verbose: bool = typer.Option(False, help="Log to stderr at INFO."),
+) -> None:
+    """Chat with the tutor in the terminal: each line you type (or pipe in) is a message."""
+    from habla.agents.runtime import parse_agents
+    from habla.chat import run_chat
+
+    settings = _settings(None if verbose else "WARNING")
+
+    def write(text: str) -> None:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    unanswered = asyncio.run(
+        run_chat(
+            settings,
+            name or _default_name(),
+            parse_agents(agents),
+            sys.stdin.buffer,
+            write,
+            timeout,
+            interactive=sys.stdin.isatty(),
+        )
+    )
+    raise typer.Exit(1 if unanswered else 0)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema to the latest version (SQLite is also migrated on start)."""
+    from habla.storage.database import head_revision, migrate as upgrade
+
+    settings = _settings()
+    asyncio.run(upgrade(settings.database_url))
+    typer.echo(f"database at revision {head_revision()}")
+
+
+@app.command()
+def doctor() -> None:
+    """Check the database, the bus and the LLM endpoints, and say what to set."""
+    from habla.doctor import run_checks
+
+    settings = _settings("WARNING")
+    checks = asyncio.run(run_checks(settings))
+    for check in checks:
+        mark = "ok  " if check.ok else ("FAIL" if check.required else "warn")
+        typer.echo(f"[{mark}] {check.name:10} {check.detail}")
+    raise typer.Exit(0 if all(check.ok or not check.required for check in checks) else 1)
+
+
+def _default_name() -> str:
+    with contextlib.suppress(Exception):
+        return getpass.getuser()
+    return "learner"
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,77 @@
+"""`habla doctor`: what is reachable, what is missing, and which setting fixes it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from habla.config import Settings
+from habla.llm.base import ChatMessage
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    required: bool = True
+
+
+async def run_checks(settings: Settings) -> list[Check]:
+    return [await _database(settings), await _redis(settings), *[await _llm(settings, tier) for tier in ("fast", "smart")]]
+
+
+async def _database(settings: Settings) -> Check:
+    from habla.storage.database import create_engine, current_revision, head_revision
+
+    engine = create_engine(settings.database_url)
+    try:
+        revision = await current_revision(engine)
+    except Exception as exc:  # doctor reports every failure rather than stopping at the first
+        return Check("database", False, f"{engine.dialect.name} unreachable ({type(exc).__name__}: {exc}); check HABLA_DATABASE_URL")
+    finally:
+        await engine.dispose()
+    if revision != head_revision():
+        return Check("database", False, f"{engine.dialect.name} reachable, schema at {revision or 'nothing'}: run `habla migrate`")
+    return Check("database", True, f"{engine.dialect.name}, schema at {revision}")
+
+
+async def _redis(settings: Settings) -> Check:
+    if not settings.redis_url:
+        return Check("bus", True, "embedded (in-process); set HABLA_REDIS_URL to scale out with workers")
+    import redis.asyncio as redis
+
+    client = redis.from_url(settings.redis_url, socket_connect_timeout=3)
+    try:
+        started = time.perf_counter()
+        await client.ping()
+        info = await client.info("server")
+        return Check("bus", True, f"Redis {info.get('redis_version')} streams, ping {(time.perf_counter() - started) * 1000:.1f} ms")
+    except Exception as exc:
+        return Check("bus", False, f"Redis unreachable ({type(exc).__name__}); check HABLA_REDIS_URL")
+    finally:
+        await client.aclose()
+
+
+async def _llm(settings: Settings, tier: str) -> Check:
+    from habla.llm.registry import build_llm
+
+    tier_settings = getattr(settings.llm, tier)
+    prefix = f"HABLA_LLM__{tier.upper()}__"
+    if not tier_settings.configured:
+        return Check(
+            f"llm.{tier}",
+            False,
+            f"not configured: set {prefix}PROVIDER (openai|anthropic), {prefix}BASE_URL, {prefix}MODEL, {prefix}API_KEY",
+            required=tier == "fast" and not settings.llm.smart.configured,
+        )
+    llm = build_llm(tier_settings)
+    started = time.perf_counter()
+    try:
+        completion = await llm.complete([ChatMessage("user", "Say hola.")], max_tokens=5, timeout_s=min(tier_settings.timeout_s, 15))
+        ms = (time.perf_counter() - started) * 1000
+        return Check(f"llm.{tier}", True, f"{tier_settings.provider} {completion.model or tier_settings.model} answered in {ms:.0f} ms")
+    except Exception as exc:
+        return Check(f"llm.{tier}", False, f"{tier_settings.provider} {tier_settings.model} at {tier_settings.base_url or 'default URL'} failed: {exc}")
+    finally:
+        await llm.aclose()

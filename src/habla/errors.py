@@ -1,0 +1,62 @@
+"""Every error Habla raises on purpose descends from one root, so callers can catch ours, not everyone's.
+
+    HablaError
+    ├── ConfigurationError        a setting is missing, a placeholder, or contradictory
+    ├── StorageError              the database refused or is unreachable
+    ├── BusError                  the bus could not publish or consume
+    ├── LLMError                  a model call failed
+    │   ├── LLMNotConfigured      no tier has an endpoint
+    │   ├── LLMUnavailable        every tier failed after retries and fallback
+    │   └── LLMBadResponse        the endpoint answered something unusable (garbage, empty)
+    └── ChannelError              a transport refused a message or a webhook
+        └── SignatureError        a webhook's signature is missing or wrong
+"""
+
+
+class HablaError(Exception):
+    """Root of every error Habla raises on purpose."""
+
+
+class ConfigurationError(HablaError):
+    pass
+
+
+class StorageError(HablaError):
+    pass
+
+
+class BusError(HablaError):
+    pass
+
+
+class LLMError(HablaError):
+    """``kind`` names the failure in a word (timeout, rate_limited, server_error, connection, bad_request,
+    bad_response, auth, not_configured, unavailable) so the router can decide to retry and records can say
+    what happened without carrying a provider's message."""
+
+    kind: str = "error"
+
+    def __init__(self, message: str = "", kind: str | None = None) -> None:
+        super().__init__(message)
+        if kind is not None:
+            self.kind = kind
+
+
+class LLMNotConfigured(LLMError):
+    kind = "not_configured"
+
+
+class LLMUnavailable(LLMError):
+    kind = "unavailable"
+
+
+class LLMBadResponse(LLMError):
+    kind = "bad_response"
+
+
+class ChannelError(HablaError):
+    pass
+
+
+class SignatureError(ChannelError):
+    pass

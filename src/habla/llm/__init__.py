@@ -1,0 +1,1 @@
+"""Language model providers and the router that picks a tier, retries and falls back."""

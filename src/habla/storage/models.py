@@ -1,0 +1,78 @@
+"""The schema. JSON columns become JSONB on Postgres."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class LearnerRow(Base):
+    __tablename__ = "learners"
+    __table_args__ = (UniqueConstraint("channel", "address", name="uq_learners_channel_address"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(String(128))
+    profile: Mapped[dict] = mapped_column(JsonDocument, default=dict)
+    created_at: Mapped[float] = mapped_column(Float)
+    last_inbound_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class InboundSeenRow(Base):
+    """Provider message ids already accepted: a duplicate delivery is dropped at the door."""
+
+    __tablename__ = "inbound_seen"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(191), primary_key=True)
+    seen_at: Mapped[float] = mapped_column(Float)
+
+
+class TurnRow(Base):
+    __tablename__ = "turns"
+    __table_args__ = (Index("ix_turns_learner_created", "learner_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    # channel:message_id of the inbound message; unique so a redelivered message is answered once
+    inbound_key: Mapped[str] = mapped_column(String(224), unique=True)
+    user_text: Mapped[str] = mapped_column(Text)
+    reply_text: Mapped[str] = mapped_column(Text)
+    tier: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class DeliveryRow(Base):
+    """Chunks already handed to a channel: a redelivered outbound message never sends one twice."""
+
+    __tablename__ = "deliveries"
+
+    outbound_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chunk_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_key: Mapped[str] = mapped_column(String(191))
+    sent_at: Mapped[float] = mapped_column(Float)
+
+
+class LLMCallRow(Base):
+    """One model attempt: tier, tokens and latency, for cost accounting and the 85 %-on-fast goal."""
+
+    __tablename__ = "llm_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    learner_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    tier: Mapped[str] = mapped_column(String(16))
+    provider: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(128))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    tokens_in: Mapped[int] = mapped_column(Integer)
+    tokens_out: Mapped[int] = mapped_column(Integer)
+    latency_ms: Mapped[float] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,70 @@
+"""Shared fixtures: the real Postgres and Redis the test command made sure are running.
+
+``HABLA_TEST_DATABASE_URL`` / ``HABLA_TEST_REDIS_URL`` point at them (scripts/test.sh sets both, starting
+servers when none is reachable). Every storage and bus test runs on the embedded default and on them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+PG_URL = os.environ.get("HABLA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("HABLA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return REDIS_URL
+
+
+@pytest.fixture
+def namespace() -> str:
+    """A unique key prefix so tests sharing one Redis never see each other's streams."""
+    return f"habla-test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def pg_url() -> str:
+    return PG_URL
+
+
+async def _create_pg_database(base_url: str) -> tuple[str, str]:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    name = f"habla_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(user=url.username, password=url.password, host=url.host, port=url.port or 5432, database=url.database)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return url.set(database=name).render_as_string(hide_password=False), name
+
+
+async def _drop_pg_database(base_url: str, name: str) -> None:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    admin = await asyncpg.connect(user=url.username, password=url.password, host=url.host, port=url.port or 5432, database=url.database)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request, tmp_path):
+    """A fresh, empty database: a SQLite file, or a new database on the real Postgres."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'habla.db'}"
+        return
+    url, name = await _create_pg_database(PG_URL)
+    try:
+        yield url
+    finally:
+        await _drop_pg_database(PG_URL, name)
