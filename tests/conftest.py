@@ -68,3 +68,57 @@ async def database_url(request, tmp_path):
         yield url
     finally:
         await _drop_pg_database(PG_URL, name)
+
+
+@pytest.fixture
+async def make_settings(database_url, redis_url, namespace):
+    """Settings for one deployment: SQLite + in-process bus, or Postgres + Redis Streams (migrated)."""
+    from habla.config import Settings
+    from habla.storage.database import migrate
+
+    await migrate(database_url)
+    production = "postgresql" in database_url
+    made = []
+
+    def make(**overrides):
+        values = {
+            "database_url": database_url,
+            "redis_url": redis_url if production else None,
+            "bus": {"namespace": namespace, "lease_ms": 1500, "block_ms": 200, "retry_backoff_ms": 20},
+            **overrides,
+        }
+        settings = Settings(_env_file=None, **values)
+        made.append(settings)
+        return settings
+
+    yield make
+    if production:
+        import redis.asyncio as redis
+
+        client = redis.from_url(redis_url)
+        keys = [key async for key in client.scan_iter(f"{namespace}*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
+
+
+def llm_settings(emulator, fast=True, smart=False, provider="openai", timeout_s=5.0, max_retries=1):
+    """HABLA_LLM__* as a dict pointing at the loopback emulator."""
+    def tier(name):
+        return {
+            "provider": provider,
+            "base_url": emulator.openai_base_url if provider == "openai" else emulator.anthropic_base_url,
+            "model": f"emulated-{name}",
+            "api_key": "test-key",
+            "timeout_s": timeout_s,
+            "max_retries": max_retries,
+        }
+    return {"fast": tier("fast") if fast else {}, "smart": tier("smart") if smart else {}}
+
+
+@pytest.fixture
+def llm_emulator():
+    from tests.emulators.llm import LLMEmulator
+
+    with LLMEmulator() as emulator:
+        yield emulator

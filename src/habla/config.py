@@ -47,6 +47,7 @@ class TutorSettings(BaseModel):
 
 
 class BusSettings(BaseModel):
+    namespace: str = "habla"  # Redis key prefix, so deployments can share one Redis
     shards: int = 8
     max_deliveries: int = 5
     lease_ms: int = 4000

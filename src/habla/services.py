@@ -36,7 +36,7 @@ def build_bus(settings: Settings, consumer_name: str | None = None) -> Bus:
     if settings.redis_url:
         from habla.bus.redis_streams import RedisStreamsBus
 
-        return RedisStreamsBus(settings.redis_url, settings.bus, consumer_name=consumer_name)
+        return RedisStreamsBus(settings.redis_url, settings.bus, namespace=settings.bus.namespace, consumer_name=consumer_name)
     from habla.bus.memory import MemoryBus
 
     return MemoryBus(settings.bus)
@@ -45,7 +45,7 @@ def build_bus(settings: Settings, consumer_name: str | None = None) -> Bus:
 async def build_services(settings: Settings, *, auto_migrate: bool | None = None) -> Services:
     """Everything a process needs. SQLite is migrated on start; Postgres needs `habla migrate` first."""
     from habla.channels.registry import build_channels
-    from habla.llm.registry import build_router
+    from habla.llm.router import build_router
 
     if auto_migrate is None:
         auto_migrate = is_sqlite(settings.database_url)

@@ -38,15 +38,15 @@ class Store:
 
     # learners
 
-    async def learner(self, channel: str, address: str, default_profile: Profile) -> Learner:
-        """The learner behind an address, created on first contact."""
+    async def learner(self, channel: str, address: str, default_profile: Profile | None = None) -> Learner:
+        """The learner behind an address, created on first contact with ``default_profile``."""
         await self._insert_ignore(
             LearnerRow.__table__,
             {
                 "id": uuid.uuid4().hex,
                 "channel": channel,
                 "address": address,
-                "profile": default_profile.model_dump(),
+                "profile": (default_profile or Profile()).model_dump(),
                 "created_at": time.time(),
             },
         )

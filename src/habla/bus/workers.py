@@ -1,0 +1,105 @@
+"""Pieces both bus engines share: payload encoding, retry timing, and the per-shard worker's lifecycle.
+
+Keeping them here is what makes the two engines behave the same way (the contract tests run on both).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from habla.bus.base import Envelope, Handler
+from habla.config import BusSettings
+from habla.errors import BusError
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRY_DELAY_S = 5.0
+DEFAULT_CLOSE_GRACE_S = 2.0  # how long aclose() lets a running handler finish before cancelling it
+
+
+def retry_delay_s(settings: BusSettings, attempt: int) -> float:
+    """Backoff before the next attempt, after ``attempt`` failed: exponential, capped."""
+    delay_ms = settings.retry_backoff_ms * 2 ** max(attempt - 1, 0)
+    return min(delay_ms / 1000, MAX_RETRY_DELAY_S)
+
+
+def key_digest(key: str) -> str:
+    """Keys are learner addresses (phone numbers): logs above DEBUG carry only this digest."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def encode_payload(payload: dict[str, Any]) -> str:
+    """JSON on both engines, so a payload that works in the embedded default works on Redis too."""
+    if not isinstance(payload, dict):
+        raise BusError(f"payload must be a dict, not {type(payload).__name__}")
+    try:
+        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise BusError(f"payload is not JSON-serialisable: {exc}") from exc
+
+
+def error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+@dataclass(eq=False)
+class ShardWorker:
+    """The state of one (subscription, shard) consumer task, read by whoever stops or rebalances it.
+
+    Flags are only looked at between messages, so a handler is never interrupted by a rebalance.
+    """
+
+    shard: int
+    task: asyncio.Task[None] | None = None
+    busy: bool = False  # inside a handler call: stopping waits for it (within the grace period)
+    stopping: bool = False  # the bus is closing
+    release_requested: bool = False  # over our fair share: hand the shard back after the current message
+    lost: bool = False  # the lease expired or was taken: stop without touching the shard again
+
+    @property
+    def should_exit(self) -> bool:
+        return self.stopping or self.release_requested or self.lost
+
+
+async def call_handler(handler: Handler, envelope: Envelope, worker: ShardWorker) -> str | None:
+    """Run one attempt; returns None on success or the error text. Never lets a handler error escape."""
+    worker.busy = True
+    try:
+        await handler(envelope)
+        return None
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        # The exception text may quote the payload, so it goes to the dead letter and DEBUG only.
+        logger.warning(
+            "bus handler failed topic=%s id=%s key=%s attempt=%d error=%s",
+            envelope.topic, envelope.id, key_digest(envelope.key), envelope.attempt, type(exc).__name__,
+        )
+        logger.debug("bus handler error detail", exc_info=True)
+        return error_text(exc)
+    finally:
+        worker.busy = False
+
+
+async def stop_workers(workers: Iterable[ShardWorker], grace_s: float) -> None:
+    """Idle workers are cancelled at once; a worker inside a handler gets ``grace_s`` to finish it."""
+    workers = [w for w in workers if w.task is not None]
+    for worker in workers:
+        worker.stopping = True
+    for worker in workers:
+        if not worker.busy:
+            worker.task.cancel()  # type: ignore[union-attr]
+    running = [w.task for w in workers if not w.task.done()]  # type: ignore[union-attr]
+    if running:
+        _, still_running = await asyncio.wait(running, timeout=grace_s)  # type: ignore[arg-type]
+        for task in still_running:
+            task.cancel()
+    results = await asyncio.gather(*(w.task for w in workers), return_exceptions=True)  # type: ignore[misc]
+    for worker, result in zip(workers, results):
+        if isinstance(result, Exception):
+            logger.error("bus shard worker %d ended with %s", worker.shard, error_text(result))

@@ -1,0 +1,112 @@
+"""Anthropic's Messages API.
+
+System messages go into the top-level ``system`` parameter (the API rejects a ``system`` role in
+``messages``). SDK retries are off; the router owns them. Errors become ``LLMError`` with a ``kind``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import anthropic
+from anthropic import AsyncAnthropic
+from anthropic.types import Message
+
+from habla.errors import LLMBadResponse, LLMError
+from habla.llm.base import ChatMessage, Completion
+
+logger = logging.getLogger(__name__)
+
+# Without an explicit key the SDK goes looking in the environment and in profiles on disk: we never want that.
+NO_KEY = "not-needed"
+
+
+def kind_for_status(status: int) -> str:
+    if status in (401, 403):
+        return "auth"
+    if status == 408:
+        return "timeout"
+    if status == 429:
+        return "rate_limited"
+    if status >= 500:  # includes 529 "overloaded"
+        return "server_error"
+    return "bad_request"
+
+
+class AnthropicLLM:
+    provider = "anthropic"
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        client: AsyncAnthropic | None = None,
+    ) -> None:
+        self.model = model
+        self._client = client or AsyncAnthropic(base_url=base_url, api_key=api_key or NO_KEY, max_retries=0)
+
+    async def complete(self, messages: list[ChatMessage], *, max_tokens: int, timeout_s: float) -> Completion:
+        system = "\n\n".join(m.content for m in messages if m.role == "system")
+        turns = [{"role": m.role, "content": m.content} for m in messages if m.role != "system"]
+        extra = {"system": system} if system else {}
+        try:
+            response = await self._client.messages.create(
+                model=self.model, messages=turns, max_tokens=max_tokens, timeout=timeout_s, **extra
+            )
+        except anthropic.AnthropicError as err:
+            raise self._map_error(err) from err
+        except json.JSONDecodeError as err:  # a JSON content type over a body that is not JSON
+            raise LLMBadResponse(f"{self.model}: reply is not valid JSON") from err
+        text = self._text_of(response)
+        usage = getattr(response, "usage", None)
+        return Completion(
+            text=text,
+            tokens_in=_input_tokens(usage) or sum(_estimate(m.content) for m in messages),
+            tokens_out=_int(getattr(usage, "output_tokens", None)) or _estimate(text),
+            model=getattr(response, "model", None) or self.model,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    def _text_of(self, response: object) -> str:
+        # The SDK hands back a plain str when the body is not JSON, and does not validate shapes.
+        if not isinstance(response, Message):
+            raise LLMBadResponse(f"{self.model}: reply is not a message")
+        blocks = getattr(response, "content", None) or []
+        text = "".join(getattr(b, "text", "") or "" for b in blocks if getattr(b, "type", None) == "text")
+        if not text.strip():
+            stop = getattr(response, "stop_reason", None)
+            raise LLMBadResponse(f"{self.model}: reply has no text (stop_reason={stop})")
+        return text
+
+    def _map_error(self, err: anthropic.AnthropicError) -> LLMError:
+        if isinstance(err, anthropic.APITimeoutError):
+            return LLMError(f"{self.model}: timed out", kind="timeout")
+        if isinstance(err, anthropic.APIConnectionError):
+            return LLMError(f"{self.model}: connection failed", kind="connection")
+        if isinstance(err, anthropic.APIStatusError):
+            kind = kind_for_status(err.status_code)
+            return LLMError(f"{self.model}: HTTP {err.status_code} ({kind})", kind=kind)
+        if isinstance(err, anthropic.APIResponseValidationError):
+            return LLMBadResponse(f"{self.model}: reply does not match the message schema")
+        logger.debug("unexpected Anthropic SDK error %s", type(err).__name__)
+        return LLMError(f"{self.model}: {type(err).__name__}", kind="error")
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and value > 0 else 0
+
+
+def _input_tokens(usage: object) -> int:
+    """Every input token the request consumed: cache reads and writes are reported apart from input_tokens."""
+    fields = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+    return sum(_int(getattr(usage, f, None)) for f in fields)
+
+
+def _estimate(text: str) -> int:
+    """About four characters a token: used only when the endpoint reports no usage."""
+    return max(1, len(text) // 4)

@@ -1,0 +1,109 @@
+"""Any endpoint that speaks OpenAI's chat completions: OpenAI, Groq, OpenRouter, Ollama, vLLM, llama.cpp server.
+
+The SDK's own retries are off (``max_retries=0``): the router owns retries and fallback, and counts every
+attempt. Errors become ``LLMError`` with a ``kind``; messages name the model and the failure, never the key
+or the provider's error text (which can echo part of the key).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import openai
+from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletion
+
+from habla.errors import LLMBadResponse, LLMError
+from habla.llm.base import ChatMessage, Completion
+
+logger = logging.getLogger(__name__)
+
+# Local servers (Ollama, llama.cpp, vLLM) ignore the key, but the SDK insists on one.
+NO_KEY = "not-needed"
+
+
+def kind_for_status(status: int) -> str:
+    if status in (401, 403):
+        return "auth"
+    if status == 408:
+        return "timeout"
+    if status == 429:
+        return "rate_limited"
+    if status >= 500:
+        return "server_error"
+    return "bad_request"
+
+
+def estimate_tokens(text: str) -> int:
+    """About four characters a token: used only when an endpoint reports no usage."""
+    return max(1, len(text) // 4)
+
+
+class OpenAICompatLLM:
+    provider = "openai"
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        client: AsyncOpenAI | None = None,
+    ) -> None:
+        self.model = model
+        self._client = client or AsyncOpenAI(base_url=base_url, api_key=api_key or NO_KEY, max_retries=0)
+
+    async def complete(self, messages: list[ChatMessage], *, max_tokens: int, timeout_s: float) -> Completion:
+        payload = [{"role": m.role, "content": m.content} for m in messages]
+        try:
+            # max_tokens rather than max_completion_tokens: every compatible server accepts it.
+            response = await self._client.chat.completions.create(
+                model=self.model, messages=payload, max_tokens=max_tokens, timeout=timeout_s
+            )
+        except openai.OpenAIError as err:
+            raise self._map_error(err) from err
+        except json.JSONDecodeError as err:  # a JSON content type over a body that is not JSON
+            raise LLMBadResponse(f"{self.model}: reply is not valid JSON") from err
+        text = self._text_of(response)
+        return Completion(
+            text=text,
+            tokens_in=self._usage(response, "prompt_tokens") or sum(estimate_tokens(m.content) for m in messages),
+            tokens_out=self._usage(response, "completion_tokens") or estimate_tokens(text),
+            model=getattr(response, "model", None) or self.model,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    def _text_of(self, response: object) -> str:
+        # The SDK hands back a plain str when the body is not JSON, and does not validate shapes.
+        if not isinstance(response, ChatCompletion):
+            raise LLMBadResponse(f"{self.model}: reply is not a chat completion")
+        choices = getattr(response, "choices", None)
+        if not choices:
+            raise LLMBadResponse(f"{self.model}: reply has no choices")
+        message = getattr(choices[0], "message", None)
+        text = getattr(message, "content", None)
+        if not isinstance(text, str) or not text.strip():
+            finish = getattr(choices[0], "finish_reason", None)
+            raise LLMBadResponse(f"{self.model}: reply is empty (finish_reason={finish})")
+        return text
+
+    @staticmethod
+    def _usage(response: object, field: str) -> int:
+        value = getattr(getattr(response, "usage", None), field, None)
+        return value if isinstance(value, int) and value > 0 else 0
+
+    def _map_error(self, err: openai.OpenAIError) -> LLMError:
+        if isinstance(err, openai.APITimeoutError):
+            return LLMError(f"{self.model}: timed out", kind="timeout")
+        if isinstance(err, openai.APIConnectionError):
+            return LLMError(f"{self.model}: connection failed", kind="connection")
+        if isinstance(err, openai.APIStatusError):
+            kind = kind_for_status(err.status_code)
+            return LLMError(f"{self.model}: HTTP {err.status_code} ({kind})", kind=kind)
+        if isinstance(err, openai.APIResponseValidationError):
+            return LLMBadResponse(f"{self.model}: reply does not match the chat completion schema")
+        logger.debug("unexpected OpenAI SDK error %s", type(err).__name__)
+        return LLMError(f"{self.model}: {type(err).__name__}", kind="error")
