@@ -22,7 +22,7 @@ async def run_checks(settings: Settings) -> list[Check]:
 
 
 async def _database(settings: Settings) -> Check:
-    from habla.storage.database import create_engine, current_revision, head_revision
+    from habla.storage.database import create_engine, current_revision, head_revision, is_sqlite
 
     engine = create_engine(settings.database_url)
     try:
@@ -31,6 +31,8 @@ async def _database(settings: Settings) -> Check:
         return Check("database", False, f"{engine.dialect.name} unreachable ({type(exc).__name__}: {exc}); check HABLA_DATABASE_URL")
     finally:
         await engine.dispose()
+    if revision != head_revision() and is_sqlite(settings.database_url):
+        return Check("database", True, f"sqlite, schema at {revision or 'nothing'}; migrated to {head_revision()} on start")
     if revision != head_revision():
         return Check("database", False, f"{engine.dialect.name} reachable, schema at {revision or 'nothing'}: run `habla migrate`")
     return Check("database", True, f"{engine.dialect.name}, schema at {revision}")

@@ -20,7 +20,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
 from habla.bus.base import Envelope, Subscription
-from habla.bus.redis_leases import Keys, ShardLeases
+from habla.bus.redis_leases import Keys, ShardLeases, message_id
 from habla.bus.workers import ShardWorker, call_handler, key_digest, retry_delay_s, stop_workers
 from habla.config import BusSettings
 
@@ -50,6 +50,7 @@ class SubscriptionConsumer:
         self._workers: dict[int, ShardWorker] = {}
         self._coordinator: asyncio.Task[None] | None = None
         self._groups_ready = False
+        self._stopping = False
         # Different members prefer different shards, so concurrent acquisitions rarely collide.
         offset = zlib.crc32(member.encode()) % self._shards
         self._preference = [(offset + i) % self._shards for i in range(self._shards)]
@@ -76,9 +77,10 @@ class SubscriptionConsumer:
 
     async def stop(self) -> None:
         """Finish or cancel the shard tasks, then hand every lease back so others need not wait for expiry."""
+        self._stopping = True  # in case a cancellation is swallowed inside the Redis client
         if self._coordinator is not None:
             self._coordinator.cancel()
-            await asyncio.gather(self._coordinator, return_exceptions=True)
+            await asyncio.wait([self._coordinator], timeout=self._close_grace_s + 1)
         await stop_workers(self._workers.values(), self._close_grace_s)
         held = [shard for shard, worker in self._workers.items() if not worker.lost]
         self._workers.clear()
@@ -93,7 +95,7 @@ class SubscriptionConsumer:
 
     async def _coordinate(self) -> None:
         failures = 0
-        while True:
+        while not self._stopping:
             try:
                 await self._tick()
                 failures = 0
@@ -176,7 +178,7 @@ class SubscriptionConsumer:
 
     async def _process_batch(self, worker: ShardWorker) -> None:
         stream = self._keys.stream(self._sub.topic, worker.shard)
-        entries = await self._claim_pending(stream)
+        entries = await self._claim_pending(worker.shard, stream)
         if not entries:
             entries = await self._read_new(stream)
         for entry_id, fields in entries:
@@ -184,7 +186,7 @@ class SubscriptionConsumer:
                 return  # the rest stays pending; whoever owns the shard next claims it first
             await self._process_entry(worker, stream, entry_id, fields or {})
 
-    async def _claim_pending(self, stream: str) -> list[Entry]:
+    async def _claim_pending(self, shard: int, stream: str) -> list[Entry]:
         start = "0-0"
         while True:
             reply = await self._redis.xautoclaim(stream, self._sub.group, self.member, 0, start, count=BATCH)
@@ -194,7 +196,7 @@ class SubscriptionConsumer:
             if deleted:
                 # Trimmed by MAXLEN before anyone handled them: lost, only the bookkeeping is left to clean.
                 logger.warning("bus entries trimmed before handling stream=%s count=%d", stream, len(deleted))
-                await self._redis.hdel(self._attempts_key, *deleted)
+                await self._redis.hdel(self._attempts_key, *(message_id(shard, eid) for eid in deleted))
             live = [(eid, fields) for eid, fields in entries if fields is not None]
             if live or cursor in ("0-0", "0"):
                 return live
@@ -213,8 +215,9 @@ class SubscriptionConsumer:
     async def _process_entry(self, worker: ShardWorker, stream: str, entry_id: str, fields: dict[str, str]) -> None:
         key, raw = fields.get("k", ""), fields.get("p")
         payload, last_error = _decode(raw)
+        msg_id = message_id(worker.shard, entry_id)
         while True:
-            attempt = await self._leases.begin_attempt(worker.shard, entry_id)
+            attempt = await self._leases.begin_attempt(worker.shard, msg_id)
             if attempt < 0:
                 worker.lost = True  # the new owner reprocesses this entry: handlers are idempotent
                 logger.warning("bus lease lost topic=%s group=%s shard=%d", self._sub.topic, self._sub.group,
@@ -223,40 +226,40 @@ class SubscriptionConsumer:
             if payload is None or attempt > self._max_deliveries:
                 # Either undecodable, or earlier deliveries never ended (the process died mid-handler).
                 note = f"no ack after {attempt - 1} deliveries: the consumer stopped or crashed in the handler"
-                await self._dead_letter(stream, entry_id, key, raw, last_error or note, attempt - 1)
+                await self._dead_letter(stream, entry_id, msg_id, key, raw, last_error or note, attempt - 1)
                 return
-            envelope = Envelope(topic=self._sub.topic, key=key, payload=payload, id=entry_id, attempt=attempt)
+            envelope = Envelope(topic=self._sub.topic, key=key, payload=payload, id=msg_id, attempt=attempt)
             error = await call_handler(self._sub.handler, envelope, worker)
             if error is None:
-                await self._ack(stream, entry_id)
+                await self._ack(stream, entry_id, msg_id)
                 return
             last_error = error
             if attempt >= self._max_deliveries:
-                await self._dead_letter(stream, entry_id, key, raw, error, attempt)
+                await self._dead_letter(stream, entry_id, msg_id, key, raw, error, attempt)
                 return
             if worker.stopping:
                 return  # stays pending with its attempt count; retried by the next owner
             await asyncio.sleep(retry_delay_s(self._settings, attempt))
 
-    async def _ack(self, stream: str, entry_id: str) -> None:
+    async def _ack(self, stream: str, entry_id: str, msg_id: str) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.xack(stream, self._sub.group, entry_id)
-            pipe.hdel(self._attempts_key, entry_id)
+            pipe.hdel(self._attempts_key, msg_id)
             await pipe.execute()
 
     async def _dead_letter(
-        self, stream: str, entry_id: str, key: str, raw: str | None, error: str, attempts: int
+        self, stream: str, entry_id: str, msg_id: str, key: str, raw: str | None, error: str, attempts: int
     ) -> None:
-        fields = {"p": raw or "", "k": key, "error": error, "id": entry_id, "group": self._sub.group,
+        fields = {"p": raw or "", "k": key, "error": error, "id": msg_id, "group": self._sub.group,
                   "attempts": max(attempts, 0)}
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.xadd(self._keys.dead(self._sub.topic), fields,
                       maxlen=self._settings.stream_maxlen, approximate=True)
             pipe.xack(stream, self._sub.group, entry_id)
-            pipe.hdel(self._attempts_key, entry_id)
+            pipe.hdel(self._attempts_key, msg_id)
             await pipe.execute()
         logger.warning("bus dead-lettered topic=%s group=%s id=%s key=%s after %d attempts",
-                       self._sub.topic, self._sub.group, entry_id, key_digest(key), attempts)
+                       self._sub.topic, self._sub.group, msg_id, key_digest(key), attempts)
 
     def _log_error(self, where: str, exc: BaseException) -> None:
         if isinstance(exc, (RedisError, OSError)):

@@ -66,6 +66,11 @@ return redis.call('zcount', KEYS[1], now - lease, '+inf')
 """
 
 
+def message_id(shard: int, entry_id: str) -> str:
+    """The bus-level id: stream ids are only unique within one shard's stream, so the shard is part of it."""
+    return f"{shard}:{entry_id}"
+
+
 class Keys:
     """Every key the Redis bus touches, under one namespace (so tests and tenants can share a server)."""
 
@@ -132,7 +137,7 @@ class ShardLeases:
     async def release(self, shard: int) -> None:
         await self._release(keys=[self.key(shard)], args=[self.me])
 
-    async def begin_attempt(self, shard: int, entry_id: str) -> int:
+    async def begin_attempt(self, shard: int, msg_id: str) -> int:
         """-1 if the shard is no longer ours; else this delivery's attempt number (persisted)."""
         attempts_key = self._keys.attempts(self._group, self._topic)
-        return int(await self._begin(keys=[self.key(shard), attempts_key], args=[self.me, self.lease_ms, entry_id]))
+        return int(await self._begin(keys=[self.key(shard), attempts_key], args=[self.me, self.lease_ms, msg_id]))

@@ -5,8 +5,10 @@ Layout, under one namespace ``ns``:
     {ns}:stream:{topic}:{shard}          the messages (fields ``k`` key, ``p`` JSON payload), MAXLEN ~ stream_maxlen
     {ns}:lease:{group}:{topic}:{shard}   which consumer owns the shard for the group (expires after lease_ms)
     {ns}:members:{group}:{topic}         ZSET of live consumers (heartbeat times) that sets the fair share
-    {ns}:attempts:{group}:{topic}        HASH entry id -> deliveries started, so crashes count too
+    {ns}:attempts:{group}:{topic}        HASH message id -> deliveries started, so crashes count too
     {ns}:dead:{topic}                    dead letters: p, k, error, id (original), group, attempts
+
+A message id is ``"{shard}:{stream entry id}"``: entry ids alone repeat across the shard streams of a topic.
 
 Each subscription group is a Redis consumer group on every shard stream. A shard is processed by whichever
 consumer holds its lease, one entry at a time, so one learner's messages are handled in order across any
@@ -37,7 +39,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from habla.bus.base import DeadLetter, Envelope, Subscription, shard_of
 from habla.bus.redis_consumer import SubscriptionConsumer
-from habla.bus.redis_leases import Keys
+from habla.bus.redis_leases import Keys, message_id
 from habla.bus.workers import DEFAULT_CLOSE_GRACE_S, encode_payload
 from habla.config import BusSettings
 from habla.errors import BusError
@@ -86,14 +88,15 @@ class RedisStreamsBus:
         if self._closing.is_set():
             raise BusError("bus is closed")
         data = encode_payload(payload)
-        stream = self._keys.stream(topic, shard_of(key, self._shards))
+        shard = shard_of(key, self._shards)
+        stream = self._keys.stream(topic, shard)
         last_error: BaseException | None = None
         for attempt in range(PUBLISH_ATTEMPTS):
             try:
-                message_id = await self._redis.xadd(
+                entry_id = await self._redis.xadd(
                     stream, {"k": key, "p": data}, maxlen=self._settings.stream_maxlen, approximate=True
                 )
-                return str(message_id)
+                return message_id(shard, str(entry_id))
             except _UNREACHABLE as exc:
                 last_error = exc
                 await asyncio.sleep(0.05 * 2**attempt)
