@@ -1,4 +1,6 @@
-"""The bus contract, run on both engines, plus what only Redis can show (several processes, crashes).
+"""The bus contract, run on both engines, plus Redis-only details of one process.
+
+Several consumers, lease takeover and crashing processes are in ``test_redis_multiprocess.py``.
 
 No timing assertions: every wait is a bounded wait-until on an observable outcome.
 """
@@ -8,91 +10,15 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import sys
-from collections import Counter, defaultdict
-from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable
+from collections import defaultdict
+from typing import Any, Callable
 
 import pytest
-import redis.asyncio as aioredis
 
 from habla.bus.base import DeadLetter, Envelope, Subscription, shard_of
-from habla.bus.memory import MemoryBus
 from habla.bus.redis_streams import RedisStreamsBus
-from habla.config import BusSettings
 from habla.errors import BusError
-
-SETTINGS = BusSettings(shards=4, max_deliveries=3, lease_ms=600, block_ms=100, retry_backoff_ms=10)
-TOPIC = "inbound"
-
-
-async def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, what: str = "condition") -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = predicate()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
-
-
-@asynccontextmanager
-async def running(bus: Any, subs: list[Subscription]) -> AsyncIterator[asyncio.Task[None]]:
-    task = asyncio.create_task(bus.run(subs))
-    try:
-        yield task
-    finally:
-        await bus.aclose()
-        await asyncio.wait_for(task, 15)
-
-
-class Buses:
-    """Creates buses of one engine and closes them (and the Redis namespace) after the test."""
-
-    def __init__(self, engine: str, redis_url: str, namespace: str) -> None:
-        self.engine, self.redis_url, self.namespace = engine, redis_url, namespace
-        self.created: list[Any] = []
-
-    def __call__(self, settings: BusSettings = SETTINGS, **kwargs: Any) -> Any:
-        if self.engine == "memory":
-            bus: Any = MemoryBus(settings, **kwargs)
-        else:
-            bus = RedisStreamsBus(self.redis_url, settings, namespace=self.namespace, **kwargs)
-        self.created.append(bus)
-        return bus
-
-    async def cleanup(self) -> None:
-        for bus in self.created:
-            await bus.aclose()
-        if self.engine == "redis":
-            client = aioredis.Redis.from_url(self.redis_url)
-            keys = [k async for k in client.scan_iter(match=f"{self.namespace}:*")]
-            if keys:
-                await client.delete(*keys)
-            await client.aclose()
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def buses(request: pytest.FixtureRequest, redis_url: str, namespace: str) -> AsyncIterator[Buses]:
-    factory = Buses(request.param, redis_url, namespace)
-    yield factory
-    await factory.cleanup()
-
-
-@pytest.fixture
-async def redis_buses(redis_url: str, namespace: str) -> AsyncIterator[Buses]:
-    factory = Buses("redis", redis_url, namespace)
-    yield factory
-    await factory.cleanup()
-
-
-def keys_on_distinct_shards(shards: int) -> tuple[str, str]:
-    first = "learner-0"
-    other = next(f"learner-{i}" for i in range(1, 100) if shard_of(f"learner-{i}", shards) != shard_of(first, shards))
-    return first, other
+from tests.bus.support import SETTINGS, TOPIC, Buses, keys_on_distinct_shards, running, wait_until
 
 
 # -- the contract -------------------------------------------------------------------------------------------
@@ -260,10 +186,10 @@ async def test_aclose_lets_a_quick_handler_finish(buses: Buses) -> None:
 # -- Redis only ---------------------------------------------------------------------------------------------
 
 
-async def test_redis_publish_lands_on_the_keys_shard(redis_buses: Buses, redis_url: str, namespace: str) -> None:
+async def test_redis_publish_lands_on_the_keys_shard(redis_buses: Buses, namespace: str) -> None:
     bus = redis_buses()
     message_id = await bus.publish(TOPIC, "learner-42", {"n": 1})
-    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    client = redis_buses.client()
     entries = await client.xrange(f"{namespace}:stream:{TOPIC}:{shard_of('learner-42', SETTINGS.shards)}")
     await client.aclose()
     shard = shard_of("learner-42", SETTINGS.shards)

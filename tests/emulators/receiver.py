@@ -1,4 +1,8 @@
-"""The far end of the simulator channel: records every reply Habla POSTs to its callback URL."""
+"""The far end of the simulator channel: records every reply Habla POSTs to its callback URL.
+
+As the simulator contract says, a POST whose idempotency_key was already seen is acknowledged and not
+delivered again; `received` keeps every POST, `delivered` only what a learner would see.
+"""
 
 from __future__ import annotations
 
@@ -26,15 +30,24 @@ class Receiver(ThreadedServer):
         super().__init__(app)
 
     @property
+    def delivered(self) -> list[dict]:
+        seen: set[str] = set()
+        out = []
+        with self._lock:
+            for body in self.received:
+                if body["idempotency_key"] not in seen:
+                    seen.add(body["idempotency_key"])
+                    out.append(body)
+        return out
+
+    @property
     def callback_url(self) -> str:
         return f"{self.url}/callback"
 
     def wait_for(self, count: int, timeout: float) -> list[dict]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            with self._lock:
-                if len(self.received) >= count:
-                    return list(self.received)
+            if len(self.delivered) >= count:
+                return self.delivered
             time.sleep(0.05)
-        with self._lock:
-            return list(self.received)
+        return self.delivered

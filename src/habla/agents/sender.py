@@ -26,6 +26,6 @@ async def handle(envelope: Envelope, services: Services) -> None:
     for index, chunk in enumerate(outbound.chunks):
         if index in done:
             continue
-        await channel.send_text(outbound.address, chunk)
+        await channel.send_text(outbound.address, chunk, idempotency_key=f"{outbound.outbound_id}:{index}")
         await services.store.record_delivery(outbound.outbound_id, index, outbound.learner_key)
     log.info("sent learner=%s chunks=%d channel=%s", hashed(outbound.learner_key), len(outbound.chunks), channel.name)

@@ -88,18 +88,23 @@ async def call_handler(handler: Handler, envelope: Envelope, worker: ShardWorker
 
 async def stop_workers(workers: Iterable[ShardWorker], grace_s: float) -> None:
     """Idle workers are cancelled at once; a worker inside a handler gets ``grace_s`` to finish it."""
-    workers = [w for w in workers if w.task is not None]
+    tasks: list[asyncio.Task[None]] = []
     for worker in workers:
         worker.stopping = True
-    for worker in workers:
-        if not worker.busy:
-            worker.task.cancel()  # type: ignore[union-attr]
-    running = [w.task for w in workers if not w.task.done()]  # type: ignore[union-attr]
+        if worker.task is not None:
+            tasks.append(worker.task)
+            if not worker.busy:
+                worker.task.cancel()
+    running = [t for t in tasks if not t.done()]
     if running:
-        _, still_running = await asyncio.wait(running, timeout=grace_s)  # type: ignore[arg-type]
+        _, still_running = await asyncio.wait(running, timeout=grace_s)
         for task in still_running:
             task.cancel()
-    results = await asyncio.gather(*(w.task for w in workers), return_exceptions=True)  # type: ignore[misc]
-    for worker, result in zip(workers, results):
-        if isinstance(result, Exception):
-            logger.error("bus shard worker %d ended with %s", worker.shard, error_text(result))
+        if still_running:
+            # Bounded too: a handler that swallows cancellation must not hang shutdown forever.
+            _, stuck = await asyncio.wait(still_running, timeout=grace_s)
+            for task in stuck:
+                logger.error("bus task %s ignored cancellation; abandoning it", task.get_name())
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            logger.error("bus task %s ended with %s", task.get_name(), error_text(task.exception()))

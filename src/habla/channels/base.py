@@ -9,8 +9,12 @@ class Channel(Protocol):
     name: str
     hard_limit: int | None  # the transport's maximum message length; None when there is none
 
-    async def send_text(self, address: str, text: str) -> None:
-        """Deliver one chunk. Raises ChannelError when the transport refuses it."""
+    async def send_text(self, address: str, text: str, *, idempotency_key: str) -> None:
+        """Deliver one chunk. Raises ChannelError when the transport refuses it.
+
+        ``idempotency_key`` is the same for every attempt at the same chunk; transports that accept one
+        pass it on, so a resend after a crash is recognised by the far end.
+        """
 
     async def aclose(self) -> None: ...
 

@@ -12,7 +12,7 @@ class ConsoleChannel:
     def __init__(self, write: Callable[[str], None]) -> None:
         self._write = write
 
-    async def send_text(self, address: str, text: str) -> None:
+    async def send_text(self, address: str, text: str, *, idempotency_key: str) -> None:
         self._write(text)
 
     async def aclose(self) -> None:

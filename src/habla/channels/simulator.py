@@ -1,7 +1,9 @@
 """A JSON channel with no provider behind it: for integrations, load tests and the crash test.
 
 Inbound:  POST /webhooks/simulator  {"from": "...", "id": "...", "text": "..."}
-Outbound: POST {callback_url}        {"to": "...", "text": "..."}   one POST per chunk, in order
+Outbound: POST {callback_url}        {"to": "...", "text": "...", "idempotency_key": "..."}
+          one POST per chunk, in order; a resend of the same chunk (after a worker crash between sending
+          and recording it) carries the same idempotency_key, so the receiver can drop it
 """
 
 from __future__ import annotations
@@ -54,9 +56,11 @@ class SimulatorChannel:
         self._url = callback_url
         self._client = client or httpx.AsyncClient(timeout=10.0)
 
-    async def send_text(self, address: str, text: str) -> None:
+    async def send_text(self, address: str, text: str, *, idempotency_key: str) -> None:
         try:
-            response = await self._client.post(self._url, json={"to": address, "text": text})
+            response = await self._client.post(
+                self._url, json={"to": address, "text": text, "idempotency_key": idempotency_key}
+            )
         except httpx.HTTPError as exc:
             raise ChannelError(f"simulator callback unreachable: {type(exc).__name__}") from exc
         if response.status_code >= 300:
