@@ -54,7 +54,7 @@ def test_env_example_documents_every_setting():
             if hasattr(annotation, "model_fields"):
                 yield from names(annotation, f"{prefix}{field.upper()}__")
             else:
-                yield f"{prefix}{field.upper()}"
+                yield f"{prefix}{(info.alias or field).upper()}"
 
     expected = set(names(Settings, "HABLA_"))
     assert expected - documented == set(), "settings missing from .env.example"

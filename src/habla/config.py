@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from habla.errors import ConfigurationError
@@ -71,6 +71,46 @@ class SimulatorSettings(BaseModel):
         return bool(self.callback_url)
 
 
+class WhatsAppSettings(BaseModel):
+    """Meta's WhatsApp Cloud API. On when an access token and a phone number id are set."""
+
+    verify_token: SecretStr | None = None  # the webhook handshake's hub.verify_token
+    app_secret: SecretStr | None = None  # signs every webhook POST (X-Hub-Signature-256)
+    access_token: SecretStr | None = None
+    phone_number_id: str | None = None
+    api_base: str = "https://graph.facebook.com/v21.0"
+    # Outside the 24-hour customer-service window only an approved template may go out.
+    reengagement_template: str = "habla_reengage"
+    template_language: str = "en"
+    media_max_bytes: int = 16 * 1024 * 1024
+    media_timeout_s: float = 20.0
+    send_timeout_s: float = 15.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.access_token and self.phone_number_id)
+
+
+class TwilioSettings(BaseModel):
+    """Twilio's WhatsApp sender. On when the account sid, auth token and sender are set."""
+
+    account_sid: str | None = None
+    auth_token: SecretStr | None = None
+    from_: str | None = Field(default=None, alias="from")  # e.g. whatsapp:+14155238886
+    api_base: str = "https://api.twilio.com"
+    # Twilio sends templates as Content API items; outside the 24-hour window this one goes out.
+    reengagement_content_sid: str | None = None
+    media_max_bytes: int = 16 * 1024 * 1024
+    media_timeout_s: float = 20.0
+    send_timeout_s: float = 15.0
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.account_sid and self.auth_token and self.from_)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HABLA_",
@@ -88,6 +128,10 @@ class Settings(BaseSettings):
     bus: BusSettings = Field(default_factory=BusSettings)
     channels: ChannelSettings = Field(default_factory=ChannelSettings)
     simulator: SimulatorSettings = Field(default_factory=SimulatorSettings)
+    whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
+    twilio: TwilioSettings = Field(default_factory=TwilioSettings)
+    public_url: str | None = None  # how providers reach us; Twilio signs requests against it
+    media_dir: str = "./media"  # learners' voice notes and images, one folder per learner
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> "Settings":
@@ -104,6 +148,14 @@ class Settings(BaseSettings):
             key = getattr(self.llm, tier_name).api_key
             if key is not None:
                 found.append((f"HABLA_LLM__{tier_name.upper()}__API_KEY", key))
+        for name, value in (
+            ("HABLA_WHATSAPP__VERIFY_TOKEN", self.whatsapp.verify_token),
+            ("HABLA_WHATSAPP__APP_SECRET", self.whatsapp.app_secret),
+            ("HABLA_WHATSAPP__ACCESS_TOKEN", self.whatsapp.access_token),
+            ("HABLA_TWILIO__AUTH_TOKEN", self.twilio.auth_token),
+        ):
+            if value is not None:
+                found.append((name, value))
         if self.simulator.token is not None:
             found.append(("HABLA_SIMULATOR__TOKEN", self.simulator.token))
         return found

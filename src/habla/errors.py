@@ -9,7 +9,11 @@
     │   ├── LLMUnavailable        every tier failed after retries and fallback
     │   └── LLMBadResponse        the endpoint answered something unusable (garbage, empty)
     └── ChannelError              a transport refused a message or a webhook
-        └── SignatureError        a webhook's signature is missing or wrong
+        ├── SignatureError        a webhook's signature is missing or wrong
+        ├── OutsideWindowError    the 24-hour window is closed: only a template may go out
+        ├── ChannelRateLimited    the provider asked us to slow down (retry_after_s)
+        ├── ChannelAuthError      our credentials were refused: the operator must act; never retried
+        └── MediaError            media could not be fetched (too big, timeout, gone)
 """
 
 
@@ -59,4 +63,22 @@ class ChannelError(HablaError):
 
 
 class SignatureError(ChannelError):
+    pass
+
+
+class OutsideWindowError(ChannelError):
+    pass
+
+
+class ChannelRateLimited(ChannelError):
+    def __init__(self, message: str = "", retry_after_s: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class ChannelAuthError(ChannelError):
+    pass
+
+
+class MediaError(ChannelError):
     pass

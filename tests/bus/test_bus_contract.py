@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 from collections import defaultdict
 from typing import Any, Callable
@@ -223,3 +224,42 @@ async def test_redis_handler_cancelled_by_aclose_is_redelivered(redis_buses: Bus
     async with running(second, [Subscription(TOPIC, "conversation", record)]):
         await wait_until(lambda: seen, what="redelivery")
     assert seen == [(1, 2)]
+
+
+async def test_redis_consumer_survives_its_connections_being_killed(redis_buses: Buses) -> None:
+    bus = redis_buses(consumer_name="flaky-network")
+    seen: list[int] = []
+
+    async def handler(env: Envelope) -> None:
+        seen.append(env.payload["n"])
+
+    admin = redis_buses.client()
+    async with running(bus, [Subscription(TOPIC, "conversation", handler)]):
+        await bus.publish(TOPIC, "learner-1", {"n": 0})
+        await wait_until(lambda: seen == [0], what="the first message")
+        ours = [c["id"] for c in await admin.client_list() if c.get("name") == "habla-bus:flaky-network"]
+        assert ours
+        for client_id in ours:
+            await admin.client_kill_filter(_id=client_id)
+        for n in range(1, 6):
+            await bus.publish(TOPIC, "learner-1", {"n": n})
+        await wait_until(lambda: len(seen) >= 6, what="messages after the connections died")
+    await admin.aclose()
+    assert seen == list(range(6))
+
+
+async def test_logs_above_debug_carry_neither_the_key_nor_the_text(
+    buses: Buses, caplog: pytest.LogCaptureFixture
+) -> None:
+    bus = buses()
+    phone, text = "+34600111222", "mi contraseña es gato"
+
+    async def handler(env: Envelope) -> None:
+        raise ValueError(f"could not answer {env.payload['text']!r} from {env.key}")
+
+    caplog.set_level(logging.DEBUG, logger="habla")
+    async with running(bus, [Subscription(TOPIC, "conversation", handler)]):
+        await bus.publish(TOPIC, phone, {"text": text})
+        await wait_until(lambda: bus.dead_letters(TOPIC), what="the dead letter")
+    loud = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert loud and not [m for m in loud if phone in m or text in m]

@@ -117,8 +117,10 @@ class MemoryBus:
         shard = shard_of(key, self._shards)
         message_id = str(next(self._ids))
         state = self._topic(topic)
-        targets = [g.queues[shard] for g in state.groups.values()]
-        if state.backlog is not None and not state.groups:
+        if state.groups:
+            targets = [g.queues[shard] for g in state.groups.values()]
+        else:
+            assert state.backlog is not None  # dropped only once a group has joined
             targets = [state.backlog[shard]]
         for queue in targets:
             # A fresh dict per group: a handler mutating its payload cannot affect another group's copy.

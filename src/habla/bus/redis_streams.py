@@ -25,6 +25,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import secrets
 import socket
 from collections import Counter
@@ -77,6 +78,8 @@ class RedisStreamsBus:
             socket_keepalive=True,
             # The client's default (10 retries) would hide an outage for seconds; our loops retry instead.
             retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), 2),
+            # Named connections: an operator can see (and kill) one worker's connections in CLIENT LIST.
+            client_name=re.sub(r"[^A-Za-z0-9._:-]", "_", f"habla-bus:{self.consumer_name}"),
         )
         self._closing = asyncio.Event()
         self._closed = False
