@@ -24,6 +24,7 @@ class Conversation:
         self.addresses = addresses
         self.replies: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
         self.sent: list[str] = []
+        self.replied = asyncio.Event()  # set on every reply; benchmarks wait on it instead of polling
 
     async def __aenter__(self) -> "Conversation":
         self.services = await build_services(self.settings)
@@ -43,7 +44,10 @@ class Conversation:
     async def _on_reply(self, envelope) -> None:
         await sender.handle(envelope, self.services)
         outbound = Outbound.model_validate(envelope.payload)
+        if outbound.kind != "reply":
+            return
         self.replies[outbound.address].append((outbound.in_reply_to, outbound.chunks))
+        self.replied.set()
 
     async def say(self, address: str, text: str, message_id: str, garbled: bool = False) -> bool:
         return await ingest(

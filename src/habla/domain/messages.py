@@ -9,6 +9,7 @@ import hashlib
 import time
 import uuid
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -37,6 +38,9 @@ class Inbound(BaseModel):
     media_url: str | None = None
     media_mime: str | None = None
     garbled: bool = False  # the transport could not decode part of the text (invalid UTF-8)
+    group_id: str | None = None  # set when the message came from a group chat (the tutor is one-to-one)
+    # kind-specific details: reaction emoji and target, location coordinates, button payload, contacts…
+    extra: dict[str, Any] = Field(default_factory=dict)
     received_at: float = Field(default_factory=time.time)
 
     @property
@@ -45,13 +49,19 @@ class Inbound(BaseModel):
         return learner_key(self.channel, self.address)
 
 
+class OutboundKind(StrEnum):
+    REPLY = "reply"  # text chunks (and later voice notes, images)
+    RECEIPT = "receipt"  # mark `in_reply_to` read and show the typing indicator while the tutor thinks
+
+
 class Outbound(BaseModel):
-    """One reply to a learner: the chunks go out in order, as separate messages."""
+    """One thing for a learner: a reply whose chunks go out in order as separate messages, or a receipt."""
 
     outbound_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    kind: OutboundKind = OutboundKind.REPLY
     channel: str
     address: str
-    chunks: list[str]
+    chunks: list[str] = Field(default_factory=list)
     in_reply_to: str | None = None
     created_at: float = Field(default_factory=time.time)
 

@@ -37,7 +37,10 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # No pool_pre_ping: it costs a round trip on every checkout (measured in bench/turn_overhead.py). A
+    # connection that died with a Postgres restart fails its statement instead, the handler raises, and the
+    # bus retries the message on a fresh connection; pool_recycle keeps connections from going stale.
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

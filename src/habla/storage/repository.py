@@ -40,6 +40,9 @@ class Store:
 
     async def learner(self, channel: str, address: str, default_profile: Profile | None = None) -> Learner:
         """The learner behind an address, created on first contact with ``default_profile``."""
+        existing = await self._find_learner(channel, address)
+        if existing is not None:  # the common case: one read, no write transaction
+            return existing
         await self._insert_ignore(
             LearnerRow.__table__,
             {
@@ -50,10 +53,17 @@ class Store:
                 "created_at": time.time(),
             },
         )
+        created = await self._find_learner(channel, address)
+        assert created is not None  # inserted just now, or by a concurrent first contact
+        return created
+
+    async def _find_learner(self, channel: str, address: str) -> Learner | None:
         async with self._sessions() as session:
             row = (
                 await session.execute(select(LearnerRow).where(LearnerRow.channel == channel, LearnerRow.address == address))
-            ).scalar_one()
+            ).scalar_one_or_none()
+        if row is None:
+            return None
         return Learner(id=row.id, channel=row.channel, address=row.address, profile=Profile.model_validate(row.profile))
 
     async def touch_learner(self, learner_id: str, at: float) -> None:

@@ -1,0 +1,104 @@
+"""Habla's own cost of a text turn: ingest → bus → conversation agent → bus → sender, minus the LLM call.
+
+The LLM is the loopback emulator answering at once; its recorded call latency is subtracted per turn, so
+what is left is Habla's overhead. Embedded default (SQLite + in-process bus) and production (Postgres +
+Redis Streams) run side by side in one run. Prints one JSON line.
+
+    .venv/bin/python bench/turn_overhead.py [--turns 300] [--learners 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.agents.harness import Conversation  # noqa: E402
+from tests.conftest import PG_URL, REDIS_URL, _create_pg_database, _drop_pg_database, llm_settings  # noqa: E402
+from tests.emulators.llm import LLMEmulator  # noqa: E402
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def measure(settings, turns: int, learners: int, warmup: int) -> dict:
+    from habla.storage.database import migrate
+
+    await migrate(settings.database_url)
+    addresses = [f"bench-{i}" for i in range(learners)]
+    totals: dict[str, list[float]] = {a: [] for a in addresses}
+    async with Conversation(settings, addresses) as chat:
+        for n in range(turns + warmup):
+            address = addresses[n % learners]
+            expected = len(chat.replies[address]) + 1
+            started = time.perf_counter()
+            await chat.say(address, f"Hola, esta es la frase número {n}", uuid.uuid4().hex)
+            while len(chat.replies[address]) < expected:
+                chat.replied.clear()
+                await chat.replied.wait()
+            totals[address].append((time.perf_counter() - started) * 1000)
+        overheads: list[float] = []
+        llm: list[float] = []
+        for address in addresses:
+            learner = await chat.services.store.learner("console", address)
+            calls = await chat.services.store.llm_calls(learner.id)
+            for index, (total, call) in enumerate(zip(totals[address], calls)):
+                if index * learners + addresses.index(address) < warmup:
+                    continue
+                overheads.append(total - call.latency_ms)
+                llm.append(call.latency_ms)
+    return {
+        "turns": len(overheads),
+        "p50_ms": round(percentile(overheads, 0.50), 2),
+        "p95_ms": round(percentile(overheads, 0.95), 2),
+        "mean_ms": round(statistics.fmean(overheads), 2),
+        "llm_call_p50_ms": round(percentile(llm, 0.50), 2),
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=300)
+    parser.add_argument("--learners", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=20)
+    args = parser.parse_args()
+    from habla.config import Settings
+
+    result: dict = {"benchmark": "turn_overhead", "goal_p95_ms": 25, "cpus": os.cpu_count()}
+    with LLMEmulator() as emulator, tempfile.TemporaryDirectory() as tmp:
+        embedded = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp}/bench.db", llm=llm_settings(emulator))
+        result["embedded"] = await measure(embedded, args.turns, args.learners, args.warmup)
+        url, name = await _create_pg_database(PG_URL)
+        namespace = f"habla-bench-{uuid.uuid4().hex[:8]}"
+        try:
+            production = Settings(
+                _env_file=None, database_url=url, redis_url=REDIS_URL, llm=llm_settings(emulator),
+                bus={"namespace": namespace, "block_ms": 200},
+            )
+            result["production"] = await measure(production, args.turns, args.learners, args.warmup)
+        finally:
+            await _drop_pg_database(PG_URL, name)
+            import redis.asyncio as redis
+
+            client = redis.from_url(REDIS_URL)
+            keys = [key async for key in client.scan_iter(f"{namespace}*")]
+            if keys:
+                await client.delete(*keys)
+            await client.aclose()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
