@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from habla.domain.messages import hashed
+
 
 class Channel(Protocol):
     name: str
@@ -20,7 +22,10 @@ class Channel(Protocol):
 
 
 def outbound_topic(channel: str, address: str) -> str:
-    """Console replies go to the one terminal that asked, so each console address has its own topic."""
+    """Console replies go to the one terminal that asked, so each console address has its own topic.
+
+    The address is hashed: topic names reach INFO logs and Redis key listings, addresses must not.
+    """
     if channel == "console":
-        return f"outbound.console.{address}"
+        return f"outbound.console.{hashed(address)}"
     return f"outbound.{channel}"
