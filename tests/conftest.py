@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-PG_URL = os.environ.get("HABLA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get("HABLA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5433/test")  # scripts/services.sh
 REDIS_URL = os.environ.get("HABLA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 

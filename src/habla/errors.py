@@ -8,12 +8,16 @@
     │   ├── LLMNotConfigured      no tier has an endpoint
     │   ├── LLMUnavailable        every tier failed after retries and fallback
     │   └── LLMBadResponse        the endpoint answered something unusable (garbage, empty)
-    └── ChannelError              a transport refused a message or a webhook
-        ├── SignatureError        a webhook's signature is missing or wrong
-        ├── OutsideWindowError    the 24-hour window is closed: only a template may go out
-        ├── ChannelRateLimited    the provider asked us to slow down (retry_after_s)
-        ├── ChannelAuthError      our credentials were refused: the operator must act; never retried
-        └── MediaError            media could not be fetched (too big, timeout, gone)
+    ├── ChannelError              a transport refused a message or a webhook
+    │   ├── SignatureError        a webhook's signature is missing or wrong
+    │   ├── OutsideWindowError    the 24-hour window is closed: only a template may go out
+    │   ├── ChannelRateLimited    the provider asked us to slow down (retry_after_s)
+    │   ├── ChannelAuthError      our credentials were refused: the operator must act; never retried
+    │   └── MediaError            media could not be fetched (too big, timeout, gone)
+    └── VoiceError                a voice note could not be turned into text (``reason`` names why)
+        ├── AudioTooLarge / AudioTooLong / AudioEmpty / AudioCorrupt / AudioUnsupported / NoSpeech
+        ├── VoiceModelUnavailable the speech model is missing or failed to load
+        └── SynthesisError        a voice note could not be spoken (TTS engine missing or failed)
 """
 
 
@@ -82,3 +86,42 @@ class ChannelAuthError(ChannelError):
 
 class MediaError(ChannelError):
     pass
+
+
+class VoiceError(HablaError):
+    """``reason`` is a stable word for the learner-facing notice (see domain/voice_text.py)."""
+
+    reason: str = "error"
+
+
+class AudioTooLarge(VoiceError):
+    reason = "too_big"
+
+
+class AudioTooLong(VoiceError):
+    reason = "too_long"
+
+
+class AudioEmpty(VoiceError):
+    reason = "empty"
+
+
+class AudioCorrupt(VoiceError):
+    reason = "corrupt"
+
+
+class AudioUnsupported(VoiceError):
+    reason = "unsupported"
+
+
+class NoSpeech(VoiceError):
+    reason = "silent"
+
+
+class VoiceModelUnavailable(VoiceError):
+    reason = "model_unavailable"
+
+
+class SynthesisError(VoiceError):
+    reason = "synthesis"
+

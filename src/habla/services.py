@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from habla.bus.base import Bus
 from habla.channels.base import Channel
@@ -12,6 +13,9 @@ from habla.llm.router import LLMRouter
 from habla.storage.database import create_engine, current_revision, head_revision, is_sqlite, migrate
 from habla.storage.repository import Store
 from habla.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from habla.memory import Memory
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +27,13 @@ class Services:
     bus: Bus
     llm: LLMRouter
     channels: dict[str, Channel] = field(default_factory=dict)
+    memory: Memory | None = None  # session store, memory rows, embeddings, recall (habla.memory)
 
     async def aclose(self) -> None:
         for channel in self.channels.values():
             await channel.aclose()
+        if self.memory is not None:
+            await self.memory.aclose()
         await self.bus.aclose()
         await self.llm.aclose()
         await self.store.aclose()
@@ -46,6 +53,7 @@ async def build_services(settings: Settings, *, auto_migrate: bool | None = None
     """Everything a process needs. SQLite is migrated on start; Postgres needs `habla migrate` first."""
     from habla.channels.registry import build_channels
     from habla.llm.router import build_router
+    from habla.memory import build_memory
 
     if auto_migrate is None:
         auto_migrate = is_sqlite(settings.database_url)
@@ -64,4 +72,5 @@ async def build_services(settings: Settings, *, auto_migrate: bool | None = None
         bus=build_bus(settings),
         llm=build_router(settings.llm, recorder=store),
         channels=build_channels(settings),
+        memory=build_memory(settings, store.engine),
     )

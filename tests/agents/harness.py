@@ -19,7 +19,8 @@ from habla.services import build_services
 class Conversation:
     """Learners on the console channel; `replies[address]` lists (in_reply_to, chunks) in arrival order."""
 
-    def __init__(self, settings, addresses: list[str]):
+    def __init__(self, settings, addresses: list[str], agents: tuple[str, ...] = ("conversation", "sender")):
+        self.agents = list(agents)
         self.settings = settings
         self.addresses = addresses
         self.replies: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
@@ -29,7 +30,7 @@ class Conversation:
     async def __aenter__(self) -> "Conversation":
         self.services = await build_services(self.settings)
         self.services.channels["console"] = ConsoleChannel(self.sent.append)
-        subs = subscriptions(self.services, ["conversation", "sender"])
+        subs = subscriptions(self.services, self.agents)
         for address in self.addresses:
             subs.append(Subscription(outbound_topic("console", address), "console", self._on_reply))
         self._consumer = asyncio.create_task(self.services.bus.run(subs))
@@ -49,8 +50,8 @@ class Conversation:
         self.replies[outbound.address].append((outbound.in_reply_to, outbound.chunks))
         self.replied.set()
 
-    async def say(self, address: str, text: str, message_id: str, garbled: bool = False) -> bool:
-        return await ingest(
+    async def say(self, address: str, text: str, message_id: str, garbled: bool = False) -> None:
+        await ingest(
             self.services, Inbound(channel="console", address=address, message_id=message_id, text=text, garbled=garbled)
         )
 

@@ -22,7 +22,7 @@ async def test_migrations_reach_head_and_are_idempotent(database_url):
     await migrate(database_url)
     store = Store(create_engine(database_url))
     try:
-        assert await current_revision(store.engine) == head_revision() == "0001"
+        assert await current_revision(store.engine) == head_revision()
     finally:
         await store.aclose()
 
@@ -54,8 +54,10 @@ async def test_inbound_claim_is_true_exactly_once_under_concurrency(database_url
     try:
         claims = await asyncio.gather(*[store.claim_inbound("whatsapp", "wamid.X") for _ in range(8)])
         assert claims.count(True) == 1
-        await store.release_inbound("whatsapp", "wamid.X")
-        assert await store.claim_inbound("whatsapp", "wamid.X") is True
+        # a claim names the bus message that made it: the same one may come back (redelivery), no other
+        assert await store.claim_inbound("whatsapp", "wamid.Y", "inbound:3:1-0") is True
+        assert await store.claim_inbound("whatsapp", "wamid.Y", "inbound:3:1-0") is True
+        assert await store.claim_inbound("whatsapp", "wamid.Y", "inbound:3:2-0") is False
     finally:
         await store.aclose()
 
@@ -79,10 +81,10 @@ async def test_turns_are_unique_per_inbound_and_ordered(database_url):
 async def test_profile_is_a_json_document(database_url):
     store = await _store(database_url)
     try:
-        learner = await store.learner("console", "cy", Profile(level="B1", interests=["cooking"]))
+        learner = await store.learner("console", "cy", Profile(level="B1", interests=["cooking"], favourite_colour="red"))
         again = await store.learner("console", "cy", Profile())
-        assert again.profile.level == "B1"
-        assert again.profile.model_extra == {"interests": ["cooking"]}
+        assert again.profile.level == "B1" and again.profile.interests == ["cooking"]
+        assert again.profile.model_extra == {"favourite_colour": "red"}  # unknown keys survive a round trip
         if "postgresql" in database_url:
             async with store.engine.connect() as connection:
                 kind = (await connection.exec_driver_sql(

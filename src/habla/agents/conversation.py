@@ -11,18 +11,24 @@ import logging
 import time
 import uuid
 
+from habla.agents.dedupe import first_delivery
 from habla.bus.base import Envelope
 from habla.channels.base import outbound_topic
 from habla.domain.chunking import split_message
 from habla.domain.escalation import needs_smart_tier
+from habla.domain.inbound_policy import Policy, policy_for
 from habla.domain.inbound_text import is_emoji_only, prepare
 from habla.domain.learner import Learner, Profile, Turn
-from habla.domain.messages import Inbound, InboundKind, Outbound, hashed
+from habla.domain.messages import Inbound, InboundKind, Outbound, OutboundKind, hashed
 from habla.domain.notices import notice
-from habla.domain.prompts import build_messages
+from habla.domain.voice_markup import voice_items
 from habla.domain.whatsapp_format import to_whatsapp
 from habla.errors import LLMNotConfigured, LLMUnavailable
+from habla.memory import context as memory_context
+from habla.memory import privacy
+from habla.memory.session import SessionState
 from habla.services import Services
+from habla.voice.practice import remember_examples
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +37,8 @@ TOPIC = "inbound"
 
 async def handle(envelope: Envelope, services: Services) -> None:
     inbound = Inbound.model_validate(envelope.payload)
+    if not await first_delivery(services, inbound, envelope):
+        return
     inbound_key = f"{inbound.channel}:{inbound.message_id}"
     tutor = services.settings.tutor
     learner = await services.store.learner(
@@ -42,10 +50,17 @@ async def handle(envelope: Envelope, services: Services) -> None:
             level=tutor.default_level,
         ),
     )
+    if not await _should_answer(inbound, learner, services):
+        return
     turn = await services.store.turn_for(inbound_key)
+    fresh = turn is None
     if turn is None:
+        session = await memory_context.load_session(services, learner)
+        if await privacy.intercept(services, inbound, learner, session):
+            return  # "delete/export my data" or its confirmation: answered, and on purpose no turn is stored
+        await publish_receipt(services, inbound)
         started = time.perf_counter()
-        reply, tier = await _compose(inbound, learner, services)
+        reply, tier = await _compose(inbound, learner, services, session)
         turn = await services.store.save_turn(
             Turn(
                 id=uuid.uuid4().hex,
@@ -58,15 +73,48 @@ async def handle(envelope: Envelope, services: Services) -> None:
             )
         )
         await services.store.touch_learner(learner.id, inbound.received_at)
+        await remember_examples(services.store, learner, reply, services.settings.voice.max_voice_items)  # 🔊 lines
         log.info(
             "turn learner=%s tier=%s ms=%.0f", hashed(learner.id), tier or "-", (time.perf_counter() - started) * 1000
         )
     else:
         log.info("turn redelivered learner=%s; resending the stored reply", hashed(learner.id))
-    await publish_reply(services, inbound, turn.id, turn.reply_text)
+    await publish_reply(services, inbound, turn.id, turn.reply_text, voice_language=learner.profile.target_language)
+    if fresh:
+        await memory_context.after_turn(services, inbound, learner, turn)  # session + "turn.done" for the memory agent
 
 
-async def publish_reply(services: Services, inbound: Inbound, outbound_id: str, text: str) -> None:
+async def _should_answer(inbound: Inbound, learner: Learner, services: Services) -> bool:
+    """Reactions get no reply; a group gets one polite decline, ever (the claim makes it once per group)."""
+    policy = policy_for(inbound)
+    if policy == Policy.IGNORE:
+        log.info("%s received learner=%s; no reply by design", inbound.kind, hashed(learner.id))
+        return False
+    if policy == Policy.DECLINE_GROUP:
+        if await services.store.claim_inbound(f"{inbound.channel}:group-declined", inbound.group_id or ""):
+            text = notice("group", learner.profile.native_language)
+            await publish_reply(services, inbound, uuid.uuid5(uuid.NAMESPACE_URL, inbound.message_id).hex, text)
+        log.info("group message learner=%s declined", hashed(learner.id))
+        return False
+    return True
+
+
+async def publish_receipt(services: Services, inbound: Inbound) -> None:
+    """Mark the message read and show "typing…" while the model thinks. Same topic and key as the reply, so it
+    goes out first; only for channels that can show it, so the others see no extra bus traffic."""
+    if getattr(services.channels.get(inbound.channel), "mark_read", None) is None:
+        return
+    receipt = Outbound(
+        kind=OutboundKind.RECEIPT, channel=inbound.channel, address=inbound.address,
+        # a voice note's transcript: the note is the provider's message to mark read
+        in_reply_to=inbound.extra.get("transcript_of") or inbound.message_id,
+    )
+    await services.bus.publish(outbound_topic(inbound.channel, inbound.address), receipt.learner_key, receipt.model_dump(mode="json"))
+
+
+async def publish_reply(
+    services: Services, inbound: Inbound, outbound_id: str, text: str, voice_language: str | None = None
+) -> None:
     channel = services.channels.get(inbound.channel)
     hard_limit = getattr(channel, "hard_limit", None)
     outbound = Outbound(
@@ -74,15 +122,19 @@ async def publish_reply(services: Services, inbound: Inbound, outbound_id: str, 
         channel=inbound.channel,
         address=inbound.address,
         chunks=split_message(text, services.settings.channels.text_chunk_chars, hard_limit),
+        voice=voice_items(text, voice_language, services.settings.voice.max_voice_items) if voice_language else [],
         in_reply_to=inbound.message_id,
     )
     await services.bus.publish(outbound_topic(inbound.channel, inbound.address), outbound.learner_key, outbound.model_dump(mode="json"))
 
 
-async def _compose(inbound: Inbound, learner: Learner, services: Services) -> tuple[str, str | None]:
+async def _compose(
+    inbound: Inbound, learner: Learner, services: Services, session: SessionState
+) -> tuple[str, str | None]:
     """The reply text and the tier that wrote it (None when no model was involved)."""
     native = learner.profile.native_language
-    if inbound.kind != InboundKind.TEXT:
+    # A tapped button or list row reads as what it says; every other kind is not understood yet.
+    if inbound.kind != InboundKind.TEXT and not (inbound.kind == InboundKind.INTERACTIVE and inbound.text):
         return notice("unsupported_kind", native), None
     prepared = prepare(inbound.text, services.settings.tutor.max_input_chars, garbled=inbound.garbled)
     preface = [
@@ -91,9 +143,8 @@ async def _compose(inbound: Inbound, learner: Learner, services: Services) -> tu
     ]
     if prepared.empty:
         return "\n\n".join([*preface, notice("empty", native)]), None
-    recent = await services.store.recent_turns(learner.id, services.settings.tutor.recent_turns)
-    recent = [turn for turn in recent if turn.tier]  # notices (no model) would only confuse the model
-    messages = build_messages(learner.profile, recent, prepared.text, emoji_only=is_emoji_only(prepared.text))
+    # session → profile → recall (only when they refer to the past); bounded, so prompt size stays flat
+    messages = await memory_context.prompt_for(services, learner, session, prepared.text, is_emoji_only(prepared.text))
     try:
         completion, tier = await services.llm.reply(
             messages, prefer="smart" if needs_smart_tier(prepared.text) else "fast", learner_id=learner.id

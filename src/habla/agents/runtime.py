@@ -8,7 +8,7 @@ from habla.bus.base import Subscription
 from habla.errors import ConfigurationError
 from habla.services import Services
 
-AGENT_NAMES = ("conversation", "sender")
+AGENT_NAMES = ("conversation", "sender", "voice", "memory")
 
 
 def parse_agents(spec: str) -> list[str]:
@@ -31,6 +31,15 @@ def subscriptions(services: Services, agents: list[str]) -> list[Subscription]:
     subs: list[Subscription] = []
     if "conversation" in agents:
         subs.append(Subscription(conversation.TOPIC, "conversation", partial(_call, conversation.handle, services)))
+    if "voice" in agents:
+        from habla.agents import voice
+
+        subs.append(Subscription(voice.TOPIC, "voice", partial(_call, voice.handle, services)))
+    if "memory" in agents:
+        from habla.agents import memory
+
+        for topic in memory.TOPICS:
+            subs.append(Subscription(topic, "memory", partial(_call, memory.handle, services)))
     if "sender" in agents:
         # One outbound topic per channel this process can send on; console topics belong to `habla chat`.
         for name in services.channels:

@@ -1,31 +1,128 @@
-"""The sender agent: hands an outbound reply's chunks to its channel, in order, each at most once.
+"""The sender agent: hands outbound messages to their channel, in order, each at most once.
 
 A chunk is recorded as delivered right after the channel accepts it; a redelivered outbound message skips
 the recorded chunks, so a crash mid-reply resumes where it stopped instead of repeating itself.
+
+Channel-agnostic: what a transport can do beyond ``send_text`` is looked up on it (see the capability
+protocols in habla.channels.base), so WhatsApp's Cloud API and Twilio get the same behaviour:
+
+- a RECEIPT marks the learner's message read (typing indicator on), best effort: it never blocks a reply;
+- a channel with templates has WhatsApp's 24-hour window: outside it (by our records, or because the
+  provider says so) the configured template goes out instead of free text;
+- a rate limit is waited out here, in place, with a capped exponential backoff: the shard waits with us,
+  so the learner's later messages cannot overtake this one;
+- refused credentials are the operator's to fix: one ERROR line, and the message is dead-lettered at once
+  instead of retried against the provider (the dead letter keeps it for a replay).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from typing import Any, Awaitable, Callable
 
-from habla.bus.base import Envelope
-from habla.domain.messages import Outbound, hashed
-from habla.errors import ChannelError
+from habla.bus.base import Envelope, PermanentError
+from habla.channels.base import SERVICE_WINDOW_S
+from habla.domain.messages import Outbound, OutboundKind, hashed
+from habla.errors import ChannelAuthError, ChannelError, ChannelRateLimited, OutsideWindowError
 from habla.services import Services
 
 log = logging.getLogger(__name__)
 
+TEMPLATE_INDEX = -1  # the delivery row saying "the template went out instead of this reply's chunks"
+RATE_LIMIT_RETRIES = 6  # waits in place before handing the message back to the bus's own retries
+RATE_LIMIT_MAX_WAIT_S = 30.0
+
 
 async def handle(envelope: Envelope, services: Services) -> None:
     outbound = Outbound.model_validate(envelope.payload)
+    if outbound.kind == OutboundKind.FORGET:  # queued behind the goodbye, so it runs once that went out
+        from habla.memory.privacy import erase_learner
+
+        await erase_learner(services, outbound.channel, outbound.address)
+        return
     channel = services.channels.get(outbound.channel)
     if channel is None:
         # Nothing in this process can send on it; raising lets the bus retry, then dead-letter it visibly.
         raise ChannelError(f"no sender configured for channel {outbound.channel!r}")
+    try:
+        if outbound.kind == OutboundKind.RECEIPT:
+            await _mark_read(outbound, channel)
+        else:
+            await _send_reply(outbound, channel, services)
+    except ChannelAuthError as exc:
+        log.error(
+            "OPERATOR ACTION NEEDED: %s refused our credentials (%s). Nothing can be sent until the access "
+            "token is fixed; this message was dead-lettered without retries.", channel.name, exc,
+        )
+        raise PermanentError(f"{channel.name} refused our credentials: {exc}") from exc
+
+
+async def _mark_read(outbound: Outbound, channel: Any) -> None:
+    mark_read = getattr(channel, "mark_read", None)
+    if mark_read is None or not outbound.in_reply_to:
+        return
+    try:
+        await mark_read(outbound.in_reply_to)
+    except ChannelAuthError:
+        raise  # the reply right behind it would fail the same way; say it once, loudly
+    except ChannelError as exc:
+        # A missing blue tick is cosmetic; retrying it would only hold up the reply queued behind it.
+        log.warning("read receipt not sent learner=%s: %s", hashed(outbound.learner_key), type(exc).__name__)
+
+
+async def _send_reply(outbound: Outbound, channel: Any, services: Services) -> None:
     done = await services.store.delivered_chunks(outbound.outbound_id)
+    if TEMPLATE_INDEX in done:
+        return  # the template already went out in place of this reply
+    windowed = getattr(channel, "send_template", None) is not None
+    if windowed and not await _window_open(outbound, services):
+        await _send_template(outbound, channel, services, reason="window closed")
+        return
     for index, chunk in enumerate(outbound.chunks):
         if index in done:
             continue
-        await channel.send_text(outbound.address, chunk, idempotency_key=f"{outbound.outbound_id}:{index}")
+        key = f"{outbound.outbound_id}:{index}"
+        try:
+            await _patiently(outbound, lambda chunk=chunk, key=key: channel.send_text(outbound.address, chunk, idempotency_key=key))
+        except OutsideWindowError:
+            if not windowed:
+                raise
+            await _send_template(outbound, channel, services, reason="provider says window closed")
+            return
         await services.store.record_delivery(outbound.outbound_id, index, outbound.learner_key)
+    if outbound.voice:  # pronunciation examples as voice notes, after the text (habla.voice.outbound)
+        from habla.voice.outbound import send_voice_items
+
+        await send_voice_items(outbound, channel, services, done, lambda send: _patiently(outbound, send))
     log.info("sent learner=%s chunks=%d channel=%s", hashed(outbound.learner_key), len(outbound.chunks), channel.name)
+
+
+async def _window_open(outbound: Outbound, services: Services) -> bool:
+    last = await services.store.last_inbound_at(outbound.channel, outbound.address)
+    return last is not None and time.time() - last < SERVICE_WINDOW_S
+
+
+async def _send_template(outbound: Outbound, channel: Any, services: Services, *, reason: str) -> None:
+    """The re-engagement template instead of the reply: the learner's answer reopens the window."""
+    key = f"{outbound.outbound_id}:template"
+    await _patiently(outbound, lambda: channel.send_template(outbound.address, idempotency_key=key))
+    await services.store.record_delivery(outbound.outbound_id, TEMPLATE_INDEX, outbound.learner_key)
+    log.info("sent template learner=%s channel=%s reason=%s", hashed(outbound.learner_key), channel.name, reason)
+
+
+async def _patiently(outbound: Outbound, send: Callable[[], Awaitable[None]]) -> None:
+    """``send()``, waiting out rate limits: retry_after_s doubled each time, capped, a bounded number of times."""
+    for attempt in range(RATE_LIMIT_RETRIES + 1):
+        try:
+            await send()
+            return
+        except ChannelRateLimited as exc:
+            if attempt == RATE_LIMIT_RETRIES:
+                raise  # still limited: the bus retries later, and the shard (this learner's order) waits
+            wait_s = min(max(exc.retry_after_s, 0.001) * 2**attempt, RATE_LIMIT_MAX_WAIT_S)
+            log.warning(
+                "rate limited learner=%s; waiting %.2fs before retry %d", hashed(outbound.learner_key), wait_s, attempt + 1
+            )
+            await asyncio.sleep(wait_s)

@@ -9,8 +9,8 @@ from typing import AsyncIterator
 
 from fastapi import FastAPI
 
-from habla.agents.runtime import subscriptions
-from habla.api import simulator_routes
+from habla.agents.runtime import AGENT_NAMES, subscriptions
+from habla.api import simulator_routes, twilio_routes, whatsapp_routes
 from habla.config import Settings
 from habla.services import Services, build_services
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings, agents: list[str] | None = None) -> FastAPI:
     """`agents`: which agents run beside the API (all by default; [] for an API-only process)."""
-    agents = list(agents) if agents is not None else ["conversation", "sender"]
+    agents = list(agents) if agents is not None else list(AGENT_NAMES)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,4 +47,6 @@ def create_app(settings: Settings, agents: list[str] | None = None) -> FastAPI:
         return {"status": "ok", "bus": type(services.bus).__name__, "database": services.store.engine.dialect.name}
 
     app.include_router(simulator_routes.router)
+    app.include_router(whatsapp_routes.router)
+    app.include_router(twilio_routes.router)
     return app

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from habla.agents.ingress import ingest
 from habla.channels import simulator
-from habla.errors import BusError, ChannelError, SignatureError, StorageError
+from habla.errors import BusError, ChannelError, SignatureError
 
 router = APIRouter()
 
@@ -28,8 +28,8 @@ async def simulator_webhook(request: Request) -> JSONResponse:
     except ChannelError as exc:
         return JSONResponse({"error": str(exc)}, 400)
     try:
-        accepted = await ingest(services, inbound)
-    except (BusError, StorageError):
-        # Not stored, claim released: the caller should retry, as WhatsApp and Twilio do.
+        await ingest(services, inbound)
+    except BusError:
+        # Not on the bus: the caller should retry, as WhatsApp and Twilio do.
         return JSONResponse({"error": "temporarily unavailable, retry"}, 503)
-    return JSONResponse({"accepted": accepted, "duplicate": not accepted})
+    return JSONResponse({"accepted": True})

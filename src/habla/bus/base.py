@@ -5,7 +5,8 @@ its shard, and each shard is handled by one consumer at a time, in order. That i
 of one learner answered in order while different learners run in parallel.
 
 Delivery is at least once: a handler that raises is retried (bounded), then the message goes to a
-dead-letter stream. Handlers must therefore be idempotent.
+dead-letter stream. Handlers must therefore be idempotent. A handler that knows no retry can help (our
+credentials were refused) raises ``PermanentError``: the message is dead-lettered after that one attempt.
 """
 
 from __future__ import annotations
@@ -13,6 +14,16 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Protocol
+
+from habla.errors import HablaError
+
+
+class PermanentError(HablaError):
+    """Raised by a handler when retrying cannot succeed: both engines dead-letter the message at once.
+
+    Retrying such a failure only multiplies it (a revoked token refused five times per message is a retry
+    storm against the provider); the dead letter keeps the message for the operator to replay.
+    """
 
 
 @dataclass(frozen=True)

@@ -165,12 +165,13 @@ class MemoryBus:
     async def _deliver(self, sub: Subscription, envelope: Envelope, worker: ShardWorker) -> bool:
         """Handle with retries; True once handled or dead-lettered, False when stopped between retries."""
         last_error = ""
+        attempt = 0
         for attempt in range(1, self._max_deliveries + 1):
-            error = await call_handler(sub.handler, replace(envelope, attempt=attempt), worker)
-            if error is None:
+            failure = await call_handler(sub.handler, replace(envelope, attempt=attempt), worker)
+            if failure is None:
                 return True
-            last_error = error
-            if attempt == self._max_deliveries:
+            last_error = failure.text
+            if failure.permanent or attempt == self._max_deliveries:
                 break
             if worker.stopping:
                 return False
@@ -178,17 +179,22 @@ class MemoryBus:
         self._dead.setdefault(sub.topic, []).append(
             DeadLetter(
                 topic=envelope.topic, key=envelope.key, payload=envelope.payload, id=envelope.id,
-                attempt=self._max_deliveries, error=last_error, group=sub.group,
+                attempt=attempt, error=last_error, group=sub.group,
             )
         )
         logger.warning(
             "bus dead-lettered topic=%s group=%s id=%s key=%s after %d attempts",
-            sub.topic, sub.group, envelope.id, key_digest(envelope.key), self._max_deliveries,
+            sub.topic, sub.group, envelope.id, key_digest(envelope.key), attempt,
         )
         return True
 
     async def dead_letters(self, topic: str) -> list[Envelope]:
         return list(self._dead.get(topic, []))
+
+    def forget_key(self, key: str) -> None:
+        """Drop the dead letters of one key ("delete my data"); handled messages are not kept anyway."""
+        for topic, letters in self._dead.items():
+            self._dead[topic] = [letter for letter in letters if letter.key != key]
 
     async def aclose(self) -> None:
         self._closing.set()

@@ -229,13 +229,13 @@ class SubscriptionConsumer:
                 await self._dead_letter(stream, entry_id, msg_id, key, raw, last_error or note, attempt - 1)
                 return
             envelope = Envelope(topic=self._sub.topic, key=key, payload=payload, id=msg_id, attempt=attempt)
-            error = await call_handler(self._sub.handler, envelope, worker)
-            if error is None:
+            failure = await call_handler(self._sub.handler, envelope, worker)
+            if failure is None:
                 await self._ack(stream, entry_id, msg_id)
                 return
-            last_error = error
-            if attempt >= self._max_deliveries:
-                await self._dead_letter(stream, entry_id, msg_id, key, raw, error, attempt)
+            last_error = failure.text
+            if failure.permanent or attempt >= self._max_deliveries:
+                await self._dead_letter(stream, entry_id, msg_id, key, raw, failure.text, attempt)
                 return
             if worker.stopping:
                 return  # stays pending with its attempt count; retried by the next owner

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from habla.bus.base import Envelope, Handler
+from habla.bus.base import Envelope, Handler, PermanentError
 from habla.config import BusSettings
 from habla.errors import BusError
 
@@ -66,8 +66,16 @@ class ShardWorker:
         return self.stopping or self.release_requested or self.lost
 
 
-async def call_handler(handler: Handler, envelope: Envelope, worker: ShardWorker) -> str | None:
-    """Run one attempt; returns None on success or the error text. Never lets a handler error escape."""
+@dataclass(frozen=True)
+class Failure:
+    """One failed attempt: the error text for the dead letter, and whether another attempt could help."""
+
+    text: str
+    permanent: bool = False
+
+
+async def call_handler(handler: Handler, envelope: Envelope, worker: ShardWorker) -> Failure | None:
+    """Run one attempt; returns None on success or the failure. Never lets a handler error escape."""
     worker.busy = True
     try:
         await handler(envelope)
@@ -81,7 +89,7 @@ async def call_handler(handler: Handler, envelope: Envelope, worker: ShardWorker
             envelope.topic, envelope.id, key_digest(envelope.key), envelope.attempt, type(exc).__name__,
         )
         logger.debug("bus handler error detail", exc_info=True)
-        return error_text(exc)
+        return Failure(error_text(exc), permanent=isinstance(exc, PermanentError))
     finally:
         worker.busy = False
 

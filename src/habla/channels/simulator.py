@@ -1,20 +1,23 @@
 """A JSON channel with no provider behind it: for integrations, load tests and the crash test.
 
 Inbound:  POST /webhooks/simulator  {"from": "...", "id": "...", "text": "..."}
+          a voice note: {"from", "id", "media_url": "data:audio/ogg;base64,...", "mime": "audio/ogg"}
 Outbound: POST {callback_url}        {"to": "...", "text": "...", "idempotency_key": "..."}
+          a voice note: {"to", "audio": "<base64>", "mime": "audio/ogg", "idempotency_key"}
           one POST per chunk, in order; a resend of the same chunk (after a worker crash between sending
           and recording it) carries the same idempotency_key, so the receiver can drop it
 """
 
 from __future__ import annotations
 
+import base64
 import hmac
 import json
 
 import httpx
 
 from habla.domain.inbound_text import decode_transport_bytes
-from habla.domain.messages import Inbound
+from habla.domain.messages import Inbound, InboundKind
 from habla.errors import ChannelError, SignatureError
 
 NAME = "simulator"
@@ -45,6 +48,16 @@ def parse(raw: bytes) -> Inbound:
         raise ChannelError(f"'id' must be a non-empty string of at most {MAX_ID} characters")
     if not isinstance(message, str):
         raise ChannelError("'text' must be a string")
+    media_url, mime = body.get("media_url"), body.get("mime")
+    if media_url is not None or mime is not None:
+        if not isinstance(media_url, str) or not media_url.startswith("data:"):
+            raise ChannelError("'media_url' must be a data: URL")
+        mime = mime if isinstance(mime, str) else media_url[5:].split(";")[0].split(",")[0]
+        kind = InboundKind.AUDIO if mime.startswith("audio/") else InboundKind.UNSUPPORTED
+        return Inbound(
+            channel=NAME, address=sender, message_id=message_id, kind=kind, text=message, garbled=garbled,
+            media_url=media_url, media_mime=mime[:128],
+        )
     return Inbound(channel=NAME, address=sender, message_id=message_id, text=message, garbled=garbled)
 
 
@@ -57,10 +70,15 @@ class SimulatorChannel:
         self._client = client or httpx.AsyncClient(timeout=10.0)
 
     async def send_text(self, address: str, text: str, *, idempotency_key: str) -> None:
+        await self._post({"to": address, "text": text, "idempotency_key": idempotency_key})
+
+    async def send_audio(self, address: str, data: bytes, mime: str = "audio/ogg", *, idempotency_key: str) -> None:
+        audio = base64.b64encode(data).decode()
+        await self._post({"to": address, "audio": audio, "mime": mime, "idempotency_key": idempotency_key})
+
+    async def _post(self, body: dict) -> None:
         try:
-            response = await self._client.post(
-                self._url, json={"to": address, "text": text, "idempotency_key": idempotency_key}
-            )
+            response = await self._client.post(self._url, json=body)
         except httpx.HTTPError as exc:
             raise ChannelError(f"simulator callback unreachable: {type(exc).__name__}") from exc
         if response.status_code >= 300:

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from habla.domain.voice_markup import VoiceItem
+
 
 class InboundKind(StrEnum):
     TEXT = "text"
@@ -52,6 +54,7 @@ class Inbound(BaseModel):
 class OutboundKind(StrEnum):
     REPLY = "reply"  # text chunks (and later voice notes, images)
     RECEIPT = "receipt"  # mark `in_reply_to` read and show the typing indicator while the tutor thinks
+    FORGET = "forget"  # after the goodbye: erase every trace of the learner (habla.memory.privacy)
 
 
 class Outbound(BaseModel):
@@ -62,6 +65,8 @@ class Outbound(BaseModel):
     channel: str
     address: str
     chunks: list[str] = Field(default_factory=list)
+    # pronunciation examples spoken as voice notes after the text chunks (the sender synthesises them)
+    voice: list[VoiceItem] = Field(default_factory=list)
     in_reply_to: str | None = None
     created_at: float = Field(default_factory=time.time)
 

@@ -35,6 +35,12 @@ NOTICES: dict[str, dict[str, str]] = {
         "es": "Parte de tu mensaje llegó dañada (algunos caracteres no se podían leer); respondí a lo que pude "
         "leer.",
     },
+    "group": {
+        "en": "👋 I'm Habla, a language tutor for one-to-one chats, so I don't take part in groups. Write to "
+        "me directly and we'll practise!",
+        "es": "👋 Soy Habla, un tutor de idiomas para chats individuales, así que no participo en grupos. "
+        "Escríbeme directamente y practicamos.",
+    },
     "unsupported_kind": {
         "en": "I can read text messages for now. Please write to me and we'll keep practising!",
         "es": "Por ahora leo mensajes de texto. ¡Escríbeme y seguimos practicando!",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import UserDefinedType
 
 JsonDocument = JSON().with_variant(JSONB(), "postgresql")
 
@@ -26,13 +27,14 @@ class LearnerRow(Base):
 
 
 class InboundSeenRow(Base):
-    """Provider message ids already accepted: a duplicate delivery is dropped at the door."""
+    """Provider message ids already handled, and by which bus message (see habla.agents.dedupe)."""
 
     __tablename__ = "inbound_seen"
 
     channel: Mapped[str] = mapped_column(String(32), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(191), primary_key=True)
     seen_at: Mapped[float] = mapped_column(Float)
+    claimed_by: Mapped[str | None] = mapped_column(String(96), nullable=True)  # the bus message id
 
 
 class TurnRow(Base):
@@ -76,3 +78,41 @@ class LLMCallRow(Base):
     latency_ms: Mapped[float] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[float] = mapped_column(Float)
+
+
+EMBEDDING_DIM = 384
+
+
+class PgVector(UserDefinedType):
+    """pgvector's ``vector(n)``. asyncpg exchanges it as text ("[0.1,0.2,…]"); memory/repository.py converts."""
+
+    cache_ok = True
+
+    def __init__(self, dim: int = EMBEDDING_DIM) -> None:
+        self.dim = dim
+
+    def get_col_spec(self, **_kw) -> str:
+        return f"vector({self.dim})"
+
+
+# float32 bytes on SQLite (searched exactly with numpy), pgvector on Postgres (searched with <=>)
+Embedding = LargeBinary().with_variant(PgVector(), "postgresql")
+
+
+class MemoryRow(Base):
+    """A summary or key learning moment the memory agent wrote (in English), with its vector and terms."""
+
+    __tablename__ = "memories"
+    __table_args__ = (Index("ix_memories_learner_created", "learner_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # summary | moment
+    text: Mapped[str] = mapped_column(Text)
+    terms: Mapped[str] = mapped_column(Text)  # domain.recall.terms_field of the text and its keywords
+    importance: Mapped[float] = mapped_column(Float)
+    hits: Mapped[int] = mapped_column(Integer, default=0)  # times recalled: usefulness
+    last_used_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    embedding_model: Mapped[str | None] = mapped_column(String(96), nullable=True)
+    embedding = mapped_column(Embedding, nullable=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Any, Callable
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -69,23 +70,48 @@ class Store:
     async def touch_learner(self, learner_id: str, at: float) -> None:
         async with self._sessions.begin() as session:
             row = await session.get(LearnerRow, learner_id)
-            if row is not None:
+            # Only forward: a late redelivery of an older message must not shrink the 24-hour window.
+            if row is not None and (row.last_inbound_at is None or at > row.last_inbound_at):
                 row.last_inbound_at = at
+
+    async def last_inbound_at(self, channel: str, address: str) -> float | None:
+        """When the learner last wrote to us (the 24-hour window counts from it); None if never."""
+        async with self._sessions() as session:
+            return (
+                await session.execute(
+                    select(LearnerRow.last_inbound_at).where(LearnerRow.channel == channel, LearnerRow.address == address)
+                )
+            ).scalar_one_or_none()
+
+    async def update_profile_key(self, learner_id: str, key: str, change: Callable[[Any], Any]) -> Any:
+        """Read, change and write one top-level key of the profile JSON in one transaction (row-locked on
+        Postgres, like the memory agent's profile updates), leaving every other key as it is. Returns the new value."""
+        async with self._sessions.begin() as session:
+            query = select(LearnerRow).where(LearnerRow.id == learner_id)
+            if self.engine.dialect.name == "postgresql":
+                query = query.with_for_update()
+            row = (await session.execute(query)).scalar_one_or_none()
+            if row is None:
+                return None
+            value = change((row.profile or {}).get(key))
+            row.profile = {**(row.profile or {}), key: value}
+            return value
 
     # inbound dedupe
 
-    async def claim_inbound(self, channel: str, message_id: str) -> bool:
-        """True the first time a provider message id is seen, in any process."""
-        return await self._insert_ignore(
-            InboundSeenRow.__table__, {"channel": channel, "message_id": message_id, "seen_at": time.time()}
+    async def claim_inbound(self, channel: str, message_id: str, claimant: str | None = None) -> bool:
+        """True the first time a provider message id is seen, in any process; also True again for the same
+        ``claimant`` (the same bus message redelivered after a crash), False for anyone else."""
+        inserted = await self._insert_ignore(
+            InboundSeenRow.__table__,
+            {"channel": channel, "message_id": message_id, "seen_at": time.time(), "claimed_by": claimant},
         )
-
-    async def release_inbound(self, channel: str, message_id: str) -> None:
-        """Forget a claim whose publish failed, so the provider's retry is accepted."""
-        async with self._sessions.begin() as session:
+        if inserted or claimant is None:
+            return inserted
+        async with self._sessions() as session:
             row = await session.get(InboundSeenRow, (channel, message_id))
-            if row is not None:
-                await session.delete(row)
+        return row is not None and row.claimed_by == claimant
+
 
     # turns
 

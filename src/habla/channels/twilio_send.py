@@ -1,0 +1,233 @@
+"""Sending on WhatsApp through Twilio's Messages API, and fetching the media learners send.
+
+``POST {api_base}/2010-04-01/Accounts/{AccountSid}/Messages.json`` form-encoded with basic auth
+(AccountSid:AuthToken): ``From`` (our ``whatsapp:+…`` sender, or a Messaging Service ``MG…`` sid), ``To``
+(``whatsapp:`` + the learner's address), and ``Body``, ``MediaUrl`` or ``ContentSid`` (+ ``ContentVariables``).
+
+Errors come back as ``{code, message, more_info, status}``; they are mapped by code first, then HTTP status:
+63016 (outside the 24-hour window) → OutsideWindowError; 20429, 63018 or HTTP 429 → ChannelRateLimited
+(Retry-After honoured); 20003 or HTTP 401 → ChannelAuthError; anything else, 5xx and timeouts → ChannelError.
+Twilio's ``message`` can quote the learner's number, so exceptions carry only the code and HTTP status.
+
+Twilio also reports most delivery failures (63016 included) later, on the status callback: the webhook logs
+those for the operator (habla.api.twilio_routes).
+
+Media out: Twilio fetches the file from a public URL. Bytes are written to ``{media_dir}/outbox/twilio``
+under an unguessable token and served at ``{public_url}/media/twilio/{token}`` (see MediaOutbox); the token is
+the only credential, as in Twilio's own examples of public media URLs.
+
+Idempotency: the Messages API accepts no idempotency key, so ``idempotency_key`` only reaches DEBUG logs;
+the sender agent's delivery record is what keeps a chunk from going out twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import time
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import httpx
+
+from habla.channels.twilio import NAME, WHATSAPP_PREFIX
+from habla.channels.twilio_outbox import MediaOutbox, normalise_mime
+from habla.config import TwilioSettings
+from habla.domain.messages import Inbound
+from habla.errors import ChannelAuthError, ChannelError, ChannelRateLimited, MediaError, OutsideWindowError
+
+log = logging.getLogger(__name__)
+
+HARD_LIMIT = 1600  # Twilio refuses a longer Body (error 21617)
+OUTSIDE_WINDOW = {63016}
+RATE_LIMITED = {20429, 63018}
+AUTH_FAILED = {20003}
+
+
+class TwilioChannel:
+    name = NAME
+    hard_limit = HARD_LIMIT
+
+    def __init__(
+        self,
+        settings: TwilioSettings,
+        *,
+        public_url: str | None,
+        outbox: MediaOutbox,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        if not settings.enabled:
+            raise ChannelError("Twilio needs HABLA_TWILIO__ACCOUNT_SID, __AUTH_TOKEN and __FROM")
+        self._settings = settings
+        self._public_url = public_url.rstrip("/") if public_url else None
+        self._outbox = outbox
+        self._auth = (settings.account_sid, settings.auth_token.get_secret_value())
+        self._api_base = settings.api_base.rstrip("/")
+        self._messages_url = f"{self._api_base}/2010-04-01/Accounts/{settings.account_sid}/Messages.json"
+        self._client = client or httpx.AsyncClient(timeout=settings.send_timeout_s)
+
+    # sending
+
+    async def send_text(self, address: str, text: str, *, idempotency_key: str) -> None:
+        if len(text) > HARD_LIMIT:
+            raise ChannelError(f"a Twilio message body is at most {HARD_LIMIT} characters, got {len(text)}")
+        await self._send(address, {"Body": text}, idempotency_key)
+
+    async def send_template(
+        self, address: str, *, idempotency_key: str, variables: Mapping[str, str] | None = None
+    ) -> None:
+        """The configured re-engagement Content template: the only thing allowed outside the 24-hour window."""
+        content_sid = self._settings.reengagement_content_sid
+        if not content_sid:
+            raise ChannelError("no Twilio template configured: set HABLA_TWILIO__REENGAGEMENT_CONTENT_SID")
+        fields = {"ContentSid": content_sid}
+        if variables:
+            fields["ContentVariables"] = json.dumps(dict(variables), ensure_ascii=False)
+        await self._send(address, fields, idempotency_key)
+
+    async def send_audio(self, address: str, data: bytes, mime: str = "audio/ogg", *, idempotency_key: str) -> None:
+        """A voice note: OGG/Opus (``audio/ogg``) plays as one on WhatsApp."""
+        url = await self._publish_media(data, mime)
+        await self._send(address, {"MediaUrl": url}, idempotency_key)
+
+    async def send_image(
+        self, address: str, data: bytes, mime: str = "image/png", caption: str | None = None, *, idempotency_key: str
+    ) -> None:
+        url = await self._publish_media(data, mime)
+        fields = {"MediaUrl": url}
+        if caption:
+            fields["Body"] = caption[:HARD_LIMIT]
+        await self._send(address, fields, idempotency_key)
+
+    async def mark_read(self, message_id: str) -> None:
+        """No-op: Twilio's Messages API has no read receipt for WhatsApp (its typing-indicator endpoint is
+        a separate beta product on another host), so learners see delivery ticks only."""
+        return None
+
+    async def _publish_media(self, data: bytes, mime: str) -> str:
+        if not self._public_url:
+            raise ChannelError("sending media through Twilio needs HABLA_PUBLIC_URL, where Twilio fetches it")
+        if len(data) > self._settings.media_max_bytes:
+            raise ChannelError(f"media of {len(data)} bytes is over the {self._settings.media_max_bytes} limit")
+        token = await asyncio.to_thread(self._outbox.put, data, normalise_mime(mime))
+        return f"{self._public_url}/media/twilio/{token}"
+
+    async def _send(self, address: str, fields: dict[str, str], idempotency_key: str) -> None:
+        sender = self._settings.from_ or ""
+        form = {"To": _whatsapp(address), **fields}
+        if sender.startswith("MG"):
+            form["MessagingServiceSid"] = sender  # Twilio picks the sender from the service's pool
+        else:
+            form["From"] = _whatsapp(sender)
+        try:
+            response = await self._client.post(self._messages_url, data=form, auth=self._auth)
+        except httpx.TimeoutException as exc:
+            raise ChannelError("Twilio did not answer in time") from exc
+        except httpx.HTTPError as exc:
+            raise ChannelError(f"Twilio unreachable: {type(exc).__name__}") from exc
+        if response.status_code >= 300:
+            raise error_for(response)
+        log.debug("twilio accepted key=%s sid=%s", idempotency_key, _json(response).get("sid"))
+
+    # media from learners
+
+    async def download_media(self, media: Inbound | str) -> tuple[bytes, str]:
+        """The bytes of a learner's media and their MIME type. Twilio answers with a redirect to its CDN.
+
+        ``media`` is the Inbound, or its ``media_id``, which for Twilio is the MediaUrl0 itself. Credentials go
+        only to the configured API origin; httpx drops them on a redirect to another origin.
+        """
+        url = media.media_url if isinstance(media, Inbound) else media
+        hinted_mime = media.media_mime if isinstance(media, Inbound) else None
+        if not url or not url.startswith(("https://", "http://")):
+            raise MediaError("the message has no media URL")
+        auth = self._auth if _origin(url) == _origin(self._api_base) else None
+        limit = self._settings.media_max_bytes
+        try:
+            async with asyncio.timeout(self._settings.media_timeout_s):
+                return await self._fetch(url, auth, limit, hinted_mime)
+        except TimeoutError as exc:
+            raise MediaError(f"media download took longer than {self._settings.media_timeout_s:g} s") from exc
+        except httpx.HTTPError as exc:
+            raise MediaError(f"media download failed: {type(exc).__name__}") from exc
+
+    async def _fetch(self, url: str, auth, limit: int, hinted_mime: str | None) -> tuple[bytes, str]:
+        timeout = httpx.Timeout(self._settings.media_timeout_s)
+        async with self._client.stream("GET", url, auth=auth, follow_redirects=True, timeout=timeout) as response:
+            if response.status_code in (401, 403):
+                raise MediaError(f"media refused (HTTP {response.status_code}): check HABLA_TWILIO__AUTH_TOKEN")
+            if response.status_code in (404, 410):
+                raise MediaError("media is gone")
+            if response.status_code >= 300:
+                raise MediaError(f"media download answered HTTP {response.status_code}")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise MediaError(f"media is {declared} bytes, over the {limit} limit")
+            parts, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise MediaError(f"media is over the {limit} byte limit")
+                parts.append(chunk)
+            mime = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        return b"".join(parts), mime or hinted_mime or "application/octet-stream"
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def error_for(response: httpx.Response) -> ChannelError:
+    """The exception for a refused request, from Twilio's documented error body and the HTTP status."""
+    body = _json(response)
+    code = body.get("code") if isinstance(body.get("code"), int) else None
+    status = response.status_code
+    label = f"Twilio error {code if code is not None else '-'} (HTTP {status})"
+    if code in OUTSIDE_WINDOW:
+        return OutsideWindowError(f"{label}: outside the 24-hour window, only a template may go out")
+    if code in RATE_LIMITED or status == 429:
+        return ChannelRateLimited(f"{label}: rate limited", retry_after_s=retry_after(response.headers))
+    if code in AUTH_FAILED or status == 401:
+        # The sender agent logs this loudly for the operator, once, and does not retry.
+        return ChannelAuthError(f"{label}: check HABLA_TWILIO__ACCOUNT_SID and HABLA_TWILIO__AUTH_TOKEN")
+    return ChannelError(label)
+
+
+def retry_after(headers: Mapping[str, str], default: float = 1.0) -> float:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), capped to an hour."""
+    value = headers.get("retry-after", "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return default
+        seconds = when.timestamp() - time.time()
+    if seconds != seconds:  # NaN
+        return default
+    return min(max(seconds, 0.0), 3600.0)
+
+
+def _whatsapp(address: str) -> str:
+    return address if address.startswith(WHATSAPP_PREFIX) else f"{WHATSAPP_PREFIX}{address}"
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+        return parts.scheme, (parts.hostname or "").lower(), port
+    except ValueError:
+        return "", "", None
+
+
+def _json(response: httpx.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

@@ -1,0 +1,108 @@
+"""The Graph API's request bodies and error answers, as the WhatsApp Cloud API documents them.
+
+Error bodies look like ``{"error": {"message", "type", "code", "error_subcode", "error_data": {"details"},
+"fbtrace_id"}}``. What to do about one depends on its ``code`` far more than on the HTTP status, so the
+mapping below reads the code first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from habla.errors import ChannelAuthError, ChannelError, ChannelRateLimited, OutsideWindowError
+
+REENGAGEMENT = 131047  # more than 24 hours since the learner's last message: only a template may go out
+PAIR_RATE_LIMIT = 131056  # too many messages to this one learner in a short time
+THROUGHPUT_LIMIT = 130429  # the phone number's messages-per-second limit
+APP_RATE_LIMITS = {4, 80007}  # the app's / the business account's API call limits
+AUTH_CODES = {190}  # the access token expired or was revoked
+RATE_LIMIT_CODES = {PAIR_RATE_LIMIT, THROUGHPUT_LIMIT, *APP_RATE_LIMITS}
+
+
+def text_body(to: str, text: str, tag: str) -> dict[str, Any]:
+    # biz_opaque_callback_data comes back on this message's status webhooks: the idempotency key ties a
+    # status (or a far end that drops repeats, like our emulator) to the chunk it belongs to.
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "text",
+        "text": {"preview_url": False, "body": text},
+        "biz_opaque_callback_data": tag[:512],
+    }
+
+
+def read_receipt_body(message_id: str) -> dict[str, Any]:
+    """Marks the message (and every earlier one) read and shows "typing…" until we answer or 25 s pass."""
+    return {
+        "messaging_product": "whatsapp",
+        "status": "read",
+        "message_id": message_id,
+        "typing_indicator": {"type": "text"},
+    }
+
+
+def media_body(to: str, kind: str, media_id: str, tag: str, caption: str | None = None) -> dict[str, Any]:
+    media: dict[str, Any] = {"id": media_id}
+    if kind == "audio":
+        media["voice"] = True  # OGG/Opus sent with voice=true plays as a voice note, not as an audio file
+    if caption:
+        media["caption"] = caption
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": kind,
+        kind: media,
+        "biz_opaque_callback_data": tag[:512],
+    }
+
+
+def template_body(to: str, name: str, language: str, tag: str) -> dict[str, Any]:
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "template",
+        "template": {"name": name, "language": {"code": language}},
+        "biz_opaque_callback_data": tag[:512],
+    }
+
+
+def graph_error(response: httpx.Response, default_wait_s: float) -> ChannelError:
+    """The ChannelError for a refused request; ``default_wait_s`` when a rate limit names no wait."""
+    code, subcode, message = _error_fields(response)
+    label = f"graph {response.status_code} code={code if code is not None else '-'}"
+    if subcode is not None:
+        label += f" subcode={subcode}"
+    detail = f"{label}: {message}" if message else label
+    if code == REENGAGEMENT:
+        return OutsideWindowError(detail)
+    if code in RATE_LIMIT_CODES or response.status_code == 429:
+        return ChannelRateLimited(detail, retry_after_s=_retry_after(response) or default_wait_s)
+    if code in AUTH_CODES or response.status_code == 401:
+        return ChannelAuthError(detail)
+    return ChannelError(detail)
+
+
+def _error_fields(response: httpx.Response) -> tuple[int | None, int | None, str]:
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return None, None, ""
+    if not isinstance(error, dict):
+        return None, None, ""
+    code, subcode = error.get("code"), error.get("error_subcode")
+    # Graph messages name the problem, never the recipient; cut anyway, they end up in dead letters.
+    message = str(error.get("message") or "")[:200]
+    return (code if isinstance(code, int) else None), (subcode if isinstance(subcode, int) else None), message
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        seconds = float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+    return seconds if 0 < seconds < 3600 else None

@@ -1,0 +1,233 @@
+"""What the tutor remembers about a learner between sessions, and the pure rules that change it.
+
+The memory agent asks the LLM for a ``ProfileUpdate`` (JSON) and merges it with ``merge_update``. Two rules
+keep the profile trustworthy:
+
+- all or nothing: an answer that is not one valid JSON object of the documented shape is dropped whole
+  (``parse_update`` returns None), so a garbled, truncated or partial answer never reaches the profile;
+- facts have validity: a fact is one value of one attribute (``home_city``); a newer, different value ends
+  the current one (``until`` set) instead of standing beside it, and the old one is kept as history.
+
+Everything is bounded (vocabulary, examples, topics, fact history), so the profile stays small however long
+a learner stays.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+if TYPE_CHECKING:  # the merge only copies a Profile; learner.py imports the field models from here
+    from habla.domain.learner import Profile
+
+CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
+MAX_VOCABULARY = 2000
+MAX_ERROR_CATEGORIES = 100
+MAX_EXAMPLES = 3
+MAX_TOPICS = 20
+MAX_GOALS = 10
+MAX_SUPERSEDED_FACTS = 50
+FACT_KEY = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+class Fact(BaseModel):
+    """One attribute's value over a period: current while ``until`` is None."""
+
+    key: str
+    value: str
+    since: float
+    until: float | None = None
+
+
+class WordStat(BaseModel):
+    exposures: int = 0
+    last_seen: float = 0.0
+
+
+class ErrorStat(BaseModel):
+    count: int = 0
+    examples: list[str] = Field(default_factory=list)  # latest first
+    last_seen: float = 0.0
+
+
+# ---- what the LLM may answer -------------------------------------------------------------------------------
+
+_Short = Field(min_length=1, max_length=200)
+
+
+class FactUpdate(BaseModel):
+    key: str = Field(pattern=FACT_KEY)
+    value: str = _Short
+
+
+class ErrorUpdate(BaseModel):
+    category: str = Field(min_length=1, max_length=60)
+    example: str = Field(default="", max_length=200)
+
+
+class MemoryNote(BaseModel):
+    """A summary or a key learning moment, written in English (the pivot language of recall)."""
+
+    text: str = Field(min_length=1, max_length=1200)
+    # search words in English, the target and the native language, so a question in either finds it
+    keywords: list[str] = Field(default_factory=list, max_length=30)
+    importance: int = Field(default=1, ge=1, le=3)
+
+
+class ProfileUpdate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    level: Literal["A1", "A2", "B1", "B2", "C1", "C2"] | None = None
+    vocabulary: list[str] = Field(default_factory=list, max_length=100)
+    errors: list[ErrorUpdate] = Field(default_factory=list, max_length=30)
+    topics: list[str] = Field(default_factory=list, max_length=10)
+    interests: list[str] = Field(default_factory=list, max_length=10)
+    goals: list[str] = Field(default_factory=list, max_length=10)
+    facts: list[FactUpdate] = Field(default_factory=list, max_length=20)
+    timezone: str | None = Field(default=None, pattern=r"^[A-Za-z]+(/[A-Za-z0-9_+\-]+){0,2}$|^UTC$")
+    reminder_times: list[str] = Field(default_factory=list, max_length=5)
+    summary: MemoryNote | None = None
+    moments: list[MemoryNote] = Field(default_factory=list, max_length=5)
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper_level(cls, value):
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("reminder_times")
+    @classmethod
+    def _clock_times(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+                raise ValueError(f"not an HH:MM time: {value!r}")
+        return values
+
+    @field_validator("vocabulary", "topics", "interests", "goals")
+    @classmethod
+    def _short_strings(cls, values: list[str]) -> list[str]:
+        if any(not value.strip() or len(value) > 200 for value in values):
+            raise ValueError("items must be non-empty and at most 200 characters")
+        return values
+
+
+class SessionFold(BaseModel):
+    """The summariser's answer: the running summary of older messages and the current topic."""
+
+    summary: str = Field(min_length=1, max_length=1500)
+    topic: str | None = Field(default=None, max_length=120)
+
+
+def parse_json_answer(text: str, model: type[BaseModel]) -> BaseModel | None:
+    """The one JSON object in an LLM answer (code fences tolerated), validated; None when anything is off."""
+    stripped = text.strip()
+    fenced = re.fullmatch(r"```(?:json)?\s*(.*?)\s*```", stripped, re.S)
+    if fenced:
+        stripped = fenced.group(1)
+    try:
+        data = json.loads(stripped)
+    except ValueError:
+        start, end = stripped.find("{"), stripped.rfind("}")
+        if start < 0 or end <= start:
+            return None
+        try:
+            data = json.loads(stripped[start : end + 1])
+        except ValueError:
+            return None
+    if not isinstance(data, dict):
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def parse_update(text: str) -> ProfileUpdate | None:
+    return parse_json_answer(text, ProfileUpdate)  # type: ignore[return-value]
+
+
+# ---- merging -----------------------------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.strip().split()).casefold()
+
+
+def merge_update(profile: Profile, update: ProfileUpdate, now: float) -> Profile:
+    """A new profile with the update applied; ``profile`` itself is not changed."""
+    merged = profile.model_copy(deep=True)
+    if update.level:
+        merged.level = update.level
+    merged.vocabulary = _merge_vocabulary(merged.vocabulary, update.vocabulary, now)
+    merged.errors = _merge_errors(merged.errors, update.errors, now)
+    merged.topics = _merge_list(merged.topics, update.topics, MAX_TOPICS)
+    merged.interests = _merge_list(merged.interests, update.interests, MAX_TOPICS)
+    merged.goals = _merge_list(merged.goals, update.goals, MAX_GOALS)
+    merged.facts = merge_facts(merged.facts, update.facts, now)
+    if update.timezone:
+        merged.timezone = update.timezone
+    if update.reminder_times:  # an empty list means "not mentioned", never "clear my reminders"
+        merged.reminder_times = sorted(set(update.reminder_times))
+    return merged
+
+
+def merge_facts(facts: list[Fact], updates: list[FactUpdate], now: float) -> list[Fact]:
+    """Supersede, don't stack: a new value for a key ends the current one, which stays as history."""
+    result = [fact.model_copy() for fact in facts]
+    for update in updates:
+        value = " ".join(update.value.split())
+        current = [fact for fact in result if fact.key == update.key and fact.until is None]
+        if any(_norm(fact.value) == _norm(value) for fact in current):
+            continue  # the learner repeated what we knew
+        for fact in current:
+            fact.until = now
+        result.append(Fact(key=update.key, value=value, since=now))
+    superseded = [fact for fact in result if fact.until is not None]
+    if len(superseded) > MAX_SUPERSEDED_FACTS:
+        dropped = {id(fact) for fact in sorted(superseded, key=lambda f: f.until or 0)[: len(superseded) - MAX_SUPERSEDED_FACTS]}
+        result = [fact for fact in result if id(fact) not in dropped]
+    return result
+
+
+def current_facts(facts: list[Fact]) -> dict[str, str]:
+    return {fact.key: fact.value for fact in facts if fact.until is None}
+
+
+def _merge_vocabulary(vocabulary: dict[str, WordStat], words: list[str], now: float) -> dict[str, WordStat]:
+    result = {word: stat.model_copy() for word, stat in vocabulary.items()}
+    for word in {_norm(word) for word in words}:
+        stat = result.setdefault(word, WordStat())
+        stat.exposures += 1
+        stat.last_seen = now
+    if len(result) > MAX_VOCABULARY:  # forget the words not seen for longest
+        keep = sorted(result.items(), key=lambda item: item[1].last_seen, reverse=True)[:MAX_VOCABULARY]
+        result = dict(keep)
+    return result
+
+
+def _merge_errors(errors: dict[str, ErrorStat], updates: list[ErrorUpdate], now: float) -> dict[str, ErrorStat]:
+    result = {category: stat.model_copy(deep=True) for category, stat in errors.items()}
+    for update in updates:
+        category = "_".join(_norm(update.category).split())
+        stat = result.setdefault(category, ErrorStat())
+        stat.count += 1
+        stat.last_seen = now
+        example = update.example.strip()
+        if example:
+            stat.examples = [example, *[e for e in stat.examples if e != example]][:MAX_EXAMPLES]
+    if len(result) > MAX_ERROR_CATEGORIES:
+        keep = sorted(result.items(), key=lambda item: (item[1].count, item[1].last_seen), reverse=True)
+        result = dict(keep[:MAX_ERROR_CATEGORIES])
+    return result
+
+
+def _merge_list(existing: list[str], new: list[str], cap: int) -> list[str]:
+    """Most recent last; a repeated item moves to the end instead of appearing twice."""
+    result = list(existing)
+    for item in new:
+        item = " ".join(item.split())
+        result = [other for other in result if _norm(other) != _norm(item)]
+        result.append(item)
+    return result[-cap:]

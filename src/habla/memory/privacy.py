@@ -1,0 +1,143 @@
+"""Forget and export, intercepted by the conversation agent before any model sees the message.
+
+"delete my data" → a confirmation question (the session remembers it for ``confirm_timeout_s``); "yes" →
+the goodbye reply, then an outbound FORGET on the same topic and key, so the sender handles it strictly after
+the goodbye went out (same shard, in order). ``erase_learner`` then removes every trace:
+
+- rows: every table with a ``learner_id`` or ``learner_key`` column (learners, turns, memories and their
+  vectors, llm_calls, deliveries…); ``inbound_seen`` keeps provider message ids only;
+- the session (Redis keys or the in-process entry);
+- bus entries: on Redis, the learner's entries in every topic stream and dead-letter stream (their payloads
+  hold text and the phone number) are XDELed; the in-process bus forgets its dead letters for the key;
+- stored media: ``media_dir/<learner id>/``.
+
+"export my data" → every row about the learner and their session as JSON, sent as text messages (the
+channels here send text, voice and images, not documents), cut at fixed lengths so the parts join back into
+the exact document. Privacy messages make no turn: nothing about them is stored, and their outbound ids are
+derived from the inbound message, so a redelivery resends nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import shutil
+import time
+from pathlib import Path
+
+from habla.bus.base import shard_of
+from habla.channels.base import outbound_topic
+from habla.domain import privacy
+from habla.domain.messages import Inbound, InboundKind, Outbound, OutboundKind, hashed
+from habla.memory.session import SessionState
+
+log = logging.getLogger(__name__)
+
+FORGET_PENDING = "forget"
+XRANGE_PAGE = 500
+
+
+def _outbound_id(inbound: Inbound, suffix: str) -> str:
+    return hashlib.sha256(f"{inbound.channel}:{inbound.message_id}:{suffix}".encode()).hexdigest()[:32]
+
+
+async def intercept(services, inbound: Inbound, learner, session: SessionState) -> bool:
+    """True when the message was a privacy command or its confirmation, and has been answered."""
+    if inbound.kind != InboundKind.TEXT:
+        return False
+    sessions = services.memory.sessions
+    now = time.time()
+    command = privacy.command_in(inbound.text)
+    if command is not None:
+        name, language = command
+        if name == "forget":
+            await sessions.record(learner.id, [], [], now)  # the confirmation needs a session to wait in
+            await sessions.update(
+                learner.id, pending=f"{FORGET_PENDING}:{language}", pending_until=now + services.settings.memory.confirm_timeout_s
+            )
+            await _say(services, inbound, "confirm", privacy.text("confirm_forget", language))
+        else:
+            await _export(services, inbound, learner, session, language)
+        log.info("privacy command=%s learner=%s", name, hashed(learner.id))
+        return True
+    if not (session.pending or "").startswith(FORGET_PENDING) or session.pending_until < now:
+        return False
+    language = session.pending.split(":", 1)[1] if ":" in session.pending else "en"
+    await sessions.update(learner.id, pending=None, pending_until=0)
+    if not privacy.is_yes(inbound.text):
+        await _say(services, inbound, "cancel", privacy.text("cancelled", language))
+        return True
+    await _say(services, inbound, "goodbye", privacy.text("forgotten", language))
+    forget = Outbound(
+        outbound_id=_outbound_id(inbound, "forget"), kind=OutboundKind.FORGET, channel=inbound.channel,
+        address=inbound.address, in_reply_to=inbound.message_id,
+    )
+    await services.bus.publish(outbound_topic(inbound.channel, inbound.address), inbound.learner_key, forget.model_dump(mode="json"))
+    log.info("privacy forget confirmed learner=%s", hashed(learner.id))
+    return True
+
+
+async def _say(services, inbound: Inbound, suffix: str, text: str) -> None:
+    from habla.agents.conversation import publish_reply  # the conversation agent imports this module
+
+    await publish_reply(services, inbound, _outbound_id(inbound, suffix), text)
+
+
+async def _export(services, inbound: Inbound, learner, session: SessionState, language: str) -> None:
+    data = await services.memory.store.export(inbound.channel, inbound.address) or {}
+    data["session"] = session.model_dump(mode="json")
+    data["exported_at"] = time.time()
+    # ASCII-only JSON: every character is one UTF-16 unit, so fixed-length cuts fit any channel and the parts
+    # concatenate back into exactly this document.
+    document = json.dumps(data, ensure_ascii=True, separators=(",", ":"), default=str)
+    channel = services.channels.get(inbound.channel)
+    limits = [services.settings.channels.text_chunk_chars, getattr(channel, "hard_limit", None) or 10**9]
+    size = max(100, min(limits))
+    parts = [document[i : i + size] for i in range(0, len(document), size)]
+    outbound = Outbound(
+        outbound_id=_outbound_id(inbound, "export"), channel=inbound.channel, address=inbound.address,
+        chunks=[privacy.text("export_intro", language, parts=len(parts)), *parts], in_reply_to=inbound.message_id,
+    )
+    await services.bus.publish(outbound_topic(inbound.channel, inbound.address), outbound.learner_key, outbound.model_dump(mode="json"))
+
+
+async def erase_learner(services, channel: str, address: str) -> None:
+    """Every trace of the learner at this address: rows, session, bus entries, media. Idempotent."""
+    learner_key = f"{channel}:{address}"
+    learner_id = await services.memory.store.erase(channel, address)
+    if learner_id is not None:
+        await services.memory.sessions.clear(learner_id)
+        folder = Path(services.settings.media_dir) / learner_id
+        if folder.is_dir():
+            await asyncio.to_thread(shutil.rmtree, folder, True)
+    deleted = await _erase_bus_entries(services, learner_key)
+    log.info("erased learner=%s bus_entries=%d", hashed(learner_id or learner_key), deleted)
+
+
+async def _erase_bus_entries(services, learner_key: str) -> int:
+    forget_key = getattr(services.bus, "forget_key", None)  # the in-process bus: its dead letters
+    if forget_key is not None:
+        forget_key(learner_key)
+    redis = getattr(services.memory.sessions, "redis", None)
+    if redis is None:
+        return 0
+    namespace = services.settings.bus.namespace
+    shard = shard_of(learner_key, max(services.settings.bus.shards, 1))
+    streams = [key async for key in redis.scan_iter(match=f"{namespace}:stream:*:{shard}", count=500)]
+    streams += [key async for key in redis.scan_iter(match=f"{namespace}:dead:*", count=500)]
+    deleted = 0
+    for stream in streams:
+        if await redis.type(stream) != "stream":
+            continue
+        start = "-"
+        while True:
+            entries = await redis.xrange(stream, min=start, max="+", count=XRANGE_PAGE)
+            ids = [entry_id for entry_id, fields in entries if fields.get("k") == learner_key]
+            if ids:
+                deleted += await redis.xdel(stream, *ids)
+            if len(entries) < XRANGE_PAGE:
+                break
+            start = "(" + entries[-1][0]
+    return deleted

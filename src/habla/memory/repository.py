@@ -1,0 +1,339 @@
+"""Memory rows and the learner-wide operations of the memory work: profile updates, erase, export.
+
+Kept apart from storage/repository.py (the reply path's store) and over the same engine. Vector search is
+dialect-specific on purpose: pgvector's ``<=>`` on Postgres, exact numpy cosine over the learner's rows on
+SQLite (at most ``max_memories`` per learner, so exact search is cheap and never misses).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.types import String
+
+from habla.domain.learner import Learner, Profile, Turn
+from habla.domain.recall import Candidate
+from habla.storage.models import Base, LearnerRow, MemoryRow, TurnRow
+
+VECTOR_CANDIDATES = 20
+LEXICAL_CANDIDATES = 50
+SQLITE_CACHE_LEARNERS = 32  # at 1,000 memories a learner holds ~1.7 MB here
+
+
+@dataclass(frozen=True)
+class NewMemory:
+    id: str
+    learner_id: str
+    kind: str
+    text: str
+    terms: str
+    importance: float
+    created_at: float
+    embedding: np.ndarray | None
+    embedding_model: str | None
+
+
+@dataclass(frozen=True)
+class FoundMemory:
+    id: str
+    kind: str
+    text: str
+    created_at: float
+    candidate: Candidate
+
+
+def to_pgvector(vector: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.6g}" for x in vector.tolist()) + "]"
+
+
+class _LearnerRows:
+    """One learner's memories (SQLite): the rows, and per embedding model the matrix of their vectors."""
+
+    def __init__(self, version: tuple, rows) -> None:
+        self.version = version
+        self.memories = rows
+        self._matrices: dict[str | None, tuple[np.ndarray, np.ndarray] | None] = {}
+
+    def comparable(self, model_id: str | None) -> tuple[np.ndarray, np.ndarray] | None:
+        if model_id not in self._matrices:
+            indexes = [i for i, r in enumerate(self.memories) if r.embedding is not None and r.embedding_model == model_id]
+            if indexes:
+                matrix = np.frombuffer(b"".join(self.memories[i].embedding for i in indexes), dtype=np.float32)
+                self._matrices[model_id] = (np.array(indexes), matrix.reshape(len(indexes), -1))
+            else:
+                self._matrices[model_id] = None
+        return self._matrices[model_id]
+
+
+class MemoryStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.postgres = engine.dialect.name == "postgresql"
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._cache: OrderedDict[str, _LearnerRows] = OrderedDict()  # SQLite only: learner id -> rows
+
+    # learners and profiles
+
+    async def learner_by_id(self, learner_id: str) -> Learner | None:
+        async with self._sessions() as session:
+            row = await session.get(LearnerRow, learner_id)
+        if row is None:
+            return None
+        return Learner(id=row.id, channel=row.channel, address=row.address, profile=Profile.model_validate(row.profile))
+
+    async def update_profile(self, learner_id: str, change: Callable[[Profile], Profile | None]) -> Profile | None:
+        """Read, change and write the profile in one transaction (row-locked on Postgres); None if no learner.
+
+        ``change`` gets the freshest profile and returns the new one, or None to leave it as it is.
+        """
+        async with self._sessions.begin() as session:
+            query = select(LearnerRow).where(LearnerRow.id == learner_id)
+            if self.postgres:
+                query = query.with_for_update()
+            row = (await session.execute(query)).scalar_one_or_none()
+            if row is None:
+                return None
+            changed = change(Profile.model_validate(row.profile))
+            if changed is not None:
+                row.profile = changed.model_dump(mode="json")
+                return changed
+            return Profile.model_validate(row.profile)
+
+    async def turns_between(self, learner_id: str, after: float, until: float, limit: int) -> tuple[list[Turn], int]:
+        """The newest ``limit`` turns with after < created_at <= until (oldest first), and how many there are."""
+        condition = (TurnRow.learner_id == learner_id) & (TurnRow.created_at > after) & (TurnRow.created_at <= until)
+        async with self._sessions() as session:
+            count = (await session.execute(select(func.count()).select_from(TurnRow).where(condition))).scalar_one()
+            rows = (
+                await session.execute(select(TurnRow).where(condition).order_by(TurnRow.created_at.desc()).limit(limit))
+            ).scalars()
+            turns = [
+                Turn(id=r.id, learner_id=r.learner_id, inbound_key=r.inbound_key, user_text=r.user_text,
+                     reply_text=r.reply_text, tier=r.tier, created_at=r.created_at)
+                for r in rows
+            ]
+        turns.reverse()
+        return turns, count
+
+    # memories
+
+    async def add_memories(self, memories: list[NewMemory], max_per_learner: int) -> None:
+        """Insert (ids are deterministic: a redelivered update inserts nothing twice), then prune."""
+        if not memories:
+            return
+        insert = pg_insert if self.postgres else sqlite_insert
+        async with self._sessions.begin() as session:
+            for memory in memories:
+                values = {
+                    "id": memory.id, "learner_id": memory.learner_id, "kind": memory.kind, "text": memory.text,
+                    "terms": memory.terms, "importance": memory.importance, "hits": 0, "created_at": memory.created_at,
+                    "embedding_model": memory.embedding_model if memory.embedding is not None else None,
+                    "embedding": self._encode(memory.embedding),
+                }
+                await session.execute(insert(MemoryRow.__table__).values(**values).on_conflict_do_nothing())
+        for learner_id in {memory.learner_id for memory in memories}:
+            await self.prune(learner_id, max_per_learner)
+
+    def _encode(self, vector: np.ndarray | None):
+        if vector is None:
+            return None
+        return to_pgvector(vector) if self.postgres else np.asarray(vector, dtype=np.float32).tobytes()
+
+    async def prune(self, learner_id: str, keep: int) -> int:
+        """Delete the least useful memories beyond ``keep``: lowest importance + times recalled, then oldest use."""
+        async with self._sessions.begin() as session:
+            count = (
+                await session.execute(select(func.count()).select_from(MemoryRow).where(MemoryRow.learner_id == learner_id))
+            ).scalar_one()
+            excess = count - keep
+            if excess <= 0:
+                return 0
+            doomed = (
+                select(MemoryRow.id)
+                .where(MemoryRow.learner_id == learner_id)
+                .order_by(
+                    (MemoryRow.importance + MemoryRow.hits).asc(),
+                    func.coalesce(MemoryRow.last_used_at, MemoryRow.created_at).asc(),
+                )
+                .limit(excess)
+            )
+            ids = list((await session.execute(doomed)).scalars())
+            await session.execute(delete(MemoryRow).where(MemoryRow.id.in_(ids)))
+            return len(ids)
+
+    async def count_memories(self, learner_id: str) -> int:
+        async with self._sessions() as session:
+            query = select(func.count()).select_from(MemoryRow).where(MemoryRow.learner_id == learner_id)
+            return (await session.execute(query)).scalar_one()
+
+    async def candidates(
+        self, learner_id: str, query: np.ndarray | None, model_id: str | None, query_terms: set[str]
+    ) -> list[FoundMemory]:
+        """Memories of this learner (only): the nearest by vector plus those sharing a term with the query."""
+        if self.postgres:
+            return await self._pg_candidates(learner_id, query, model_id, query_terms)
+        return await self._sqlite_candidates(learner_id, query, model_id, query_terms)
+
+    async def _pg_candidates(self, learner_id, query, model_id, query_terms) -> list[FoundMemory]:
+        patterns = [f"% {term} %" for term in sorted(query_terms)]
+        columns = "id, kind, text, terms, importance, created_at"
+        if query is not None:
+            cosine = "CASE WHEN embedding IS NOT NULL AND embedding_model = :model THEN 1 - (embedding <=> CAST(:q AS vector)) ELSE 0 END"
+            nearest = (
+                f"(SELECT {columns}, {cosine} AS cosine FROM memories WHERE learner_id = :learner "
+                f"AND embedding IS NOT NULL AND embedding_model = :model ORDER BY embedding <=> CAST(:q AS vector) LIMIT {VECTOR_CANDIDATES})"
+            )
+        else:
+            cosine, nearest = "0.0", ""
+        lexical = (
+            f"(SELECT {columns}, {cosine} AS cosine FROM memories WHERE learner_id = :learner "
+            f"AND terms LIKE ANY(:patterns) ORDER BY created_at DESC LIMIT {LEXICAL_CANDIDATES})"  # walks the learner index
+        )
+        parts = [part for part in (nearest, lexical if patterns else "") if part]
+        if not parts:
+            return []
+        statement = text(" UNION ".join(parts))
+        params: dict = {"learner": learner_id}
+        if query is not None:
+            params.update(q=to_pgvector(query), model=model_id)
+        if patterns:
+            statement = statement.bindparams(bindparam("patterns", type_=ARRAY(String)))
+            params["patterns"] = patterns
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(statement, params)).all()
+        return [
+            FoundMemory(r.id, r.kind, r.text, r.created_at, Candidate(r.id, float(r.cosine), r.terms, r.importance))
+            for r in rows
+        ]
+
+    async def _sqlite_candidates(self, learner_id, query, model_id, query_terms) -> list[FoundMemory]:
+        """The same candidates as on Postgres: the nearest by vector plus the newest sharing a term."""
+        rows = await self._sqlite_rows(learner_id)
+        if rows is None:
+            return []
+        memories = rows.memories
+        cosines = np.zeros(len(memories), dtype=np.float32)
+        chosen: set[int] = set()
+        if query is not None:
+            comparable = rows.comparable(model_id)
+            if comparable is not None:
+                indexes, matrix = comparable
+                scores = matrix @ np.asarray(query, dtype=np.float32)
+                cosines[indexes] = scores
+                nearest = np.argsort(-scores)[:VECTOR_CANDIDATES]
+                chosen.update(int(i) for i in indexes[nearest])
+        patterns = [f" {term} " for term in query_terms]
+        if patterns:
+            matching = [i for i, m in enumerate(memories) if any(p in m.terms for p in patterns)]
+            chosen.update(matching[-LEXICAL_CANDIDATES:])  # rows are oldest first
+        return [
+            FoundMemory(memories[i].id, memories[i].kind, memories[i].text, memories[i].created_at,
+                        Candidate(memories[i].id, float(cosines[i]), memories[i].terms, memories[i].importance))
+            for i in sorted(chosen)
+        ]
+
+    async def _sqlite_rows(self, learner_id: str) -> _LearnerRows | None:
+        """The learner's rows with their vectors as one matrix, cached in this process.
+
+        The cache is checked against (count, max rowid) on every search, one indexed query: an insert or a
+        prune from any process changes it, so a stale matrix is never used. Memories are never edited.
+        """
+        async with self.engine.connect() as connection:
+            version = tuple(
+                (await connection.execute(
+                    text("SELECT count(*), max(rowid) FROM memories WHERE learner_id = :learner"), {"learner": learner_id}
+                )).one()
+            )
+            cached = self._cache.get(learner_id)
+            if cached is not None and cached.version == version:
+                self._cache.move_to_end(learner_id)
+                return cached
+            if version[0] == 0:
+                self._cache.pop(learner_id, None)
+                return None
+            statement = select(
+                MemoryRow.id, MemoryRow.kind, MemoryRow.text, MemoryRow.terms, MemoryRow.importance,
+                MemoryRow.created_at, MemoryRow.embedding_model, MemoryRow.embedding,
+            ).where(MemoryRow.learner_id == learner_id).order_by(MemoryRow.created_at)
+            rows = (await connection.execute(statement)).all()
+        loaded = _LearnerRows(version, rows)
+        self._cache[learner_id] = loaded
+        while len(self._cache) > SQLITE_CACHE_LEARNERS:
+            self._cache.popitem(last=False)
+        return loaded
+
+    async def mark_recalled(self, ids: list[str], now: float | None = None) -> None:
+        if not ids:
+            return
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(MemoryRow).where(MemoryRow.id.in_(ids)).values(hits=MemoryRow.hits + 1, last_used_at=now or time.time())
+            )
+
+    # the learner's rights
+
+    async def export(self, channel: str, address: str) -> dict | None:
+        """Every row about the learner, as plain JSON-able data (vectors left out: they are derived numbers)."""
+        async with self._sessions() as session:
+            row = (
+                await session.execute(select(LearnerRow).where(LearnerRow.channel == channel, LearnerRow.address == address))
+            ).scalar_one_or_none()
+            if row is None:
+                return None
+            learner_key = f"{channel}:{address}"
+            tables: dict[str, list[dict]] = {}
+            for table in Base.metadata.sorted_tables:
+                if table.name == "learners":
+                    continue
+                where = _learner_condition(table, row.id, learner_key)
+                if where is None:
+                    continue
+                columns = [c for c in table.columns if c.name != "embedding"]
+                result = await session.execute(select(*columns).where(where))
+                tables[table.name] = [dict(r._mapping) for r in result]
+        return {
+            "learner": {"channel": row.channel, "address": row.address, "created_at": row.created_at,
+                        "last_inbound_at": row.last_inbound_at, "profile": row.profile},
+            **tables,
+        }
+
+    async def erase(self, channel: str, address: str) -> str | None:
+        """Delete every row of the learner in every table that names them; returns their id (None if unknown).
+
+        A table holding learner data must carry ``learner_id`` or ``learner_key``: then it is erased here
+        (and exported above) without a change to this code. ``inbound_seen`` holds provider ids only.
+        """
+        learner_key = f"{channel}:{address}"
+        async with self._sessions.begin() as session:
+            learner_id = (
+                await session.execute(select(LearnerRow.id).where(LearnerRow.channel == channel, LearnerRow.address == address))
+            ).scalar_one_or_none()
+            for table in reversed(Base.metadata.sorted_tables):
+                if table.name == "learners":
+                    continue
+                where = _learner_condition(table, learner_id, learner_key)
+                if where is not None:
+                    await session.execute(delete(table).where(where))
+            if learner_id is not None:
+                await session.execute(delete(LearnerRow).where(LearnerRow.id == learner_id))
+        return learner_id
+
+
+def _learner_condition(table, learner_id: str | None, learner_key: str):
+    conditions = []
+    if "learner_id" in table.columns and learner_id is not None:
+        conditions.append(table.columns["learner_id"] == learner_id)
+    if "learner_key" in table.columns:
+        conditions.append(table.columns["learner_key"] == learner_key)
+    if not conditions:
+        return None
+    return conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1]

@@ -1,0 +1,45 @@
+"""PermanentError: a failure no retry can fix is dead-lettered after its one attempt, on both engines."""
+
+from __future__ import annotations
+
+from habla.bus.base import DeadLetter, Envelope, PermanentError, Subscription
+from tests.bus.support import SETTINGS, TOPIC, Buses, running, wait_until
+
+
+async def test_a_permanent_error_is_dead_lettered_at_once_and_the_shard_moves_on(buses: Buses) -> None:
+    assert SETTINGS.max_deliveries > 1  # otherwise this test could not tell the difference
+    bus = buses()
+    attempts: list[int] = []
+    handled: list[int] = []
+
+    async def handler(env: Envelope) -> None:
+        if env.payload.get("revoked"):
+            attempts.append(env.attempt)
+            raise PermanentError("credentials refused")
+        handled.append(env.payload["n"])
+
+    doomed = await bus.publish(TOPIC, "learner-1", {"revoked": True})
+    for n in range(3):
+        await bus.publish(TOPIC, "learner-1", {"n": n})
+    async with running(bus, [Subscription(TOPIC, "sender", handler)]):
+        await wait_until(lambda: len(handled) == 3, what="the messages behind the permanent failure")
+        dead = await bus.dead_letters(TOPIC)
+    assert attempts == [1] and handled == [0, 1, 2]
+    [letter] = dead
+    assert isinstance(letter, DeadLetter) and letter.id == doomed and letter.attempt == 1
+    assert "PermanentError" in letter.error and "credentials refused" in letter.error
+
+
+async def test_other_errors_are_still_retried(buses: Buses) -> None:
+    bus = buses()
+    attempts: list[int] = []
+
+    async def handler(env: Envelope) -> None:
+        attempts.append(env.attempt)
+        if env.attempt < 2:
+            raise RuntimeError("transient")
+
+    async with running(bus, [Subscription(TOPIC, "sender", handler)]):
+        await bus.publish(TOPIC, "learner-1", {"n": 1})
+        await wait_until(lambda: attempts == [1, 2], what="the retry")
+    assert await bus.dead_letters(TOPIC) == []
