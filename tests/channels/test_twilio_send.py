@@ -133,8 +133,9 @@ async def test_template_uses_the_configured_content_sid(make_channel, emulator):
     assert "HABLA_TWILIO__REENGAGEMENT_CONTENT_SID" in str(raised.value)
 
 
-async def test_mark_read_is_a_documented_no_op(make_channel, emulator):
-    await make_channel().mark_read("SM123")
+async def test_no_read_receipts_on_twilio(make_channel, emulator):
+    # The conversation agent publishes receipts only for channels that can show them.
+    assert getattr(make_channel(), "mark_read", None) is None
     assert emulator.requests == []
 
 

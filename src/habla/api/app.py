@@ -46,7 +46,8 @@ def create_app(settings: Settings, agents: list[str] | None = None) -> FastAPI:
         services: Services = app.state.services
         return {"status": "ok", "bus": type(services.bus).__name__, "database": services.store.engine.dialect.name}
 
-    app.include_router(simulator_routes.router)
+    # WhatsApp first: every request walks the routes in order, and Meta's webhook is the busiest by far.
     app.include_router(whatsapp_routes.router)
     app.include_router(twilio_routes.router)
+    app.include_router(simulator_routes.router)
     return app

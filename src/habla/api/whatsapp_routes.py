@@ -75,4 +75,4 @@ async def whatsapp_webhook(request: Request) -> Response:
 # The POST is a plain Starlette route: it takes the raw request and needs none of FastAPI's dependency
 # solving or response serialisation, which cost about a third of the ack time under load
 # (bench/webhook_ingress.py). This is the hot path: every Meta event, 80 % of them statuses, lands here.
-router.routes.append(Route(PATH, whatsapp_webhook, methods=["POST"]))
+router.routes.insert(0, Route(PATH, whatsapp_webhook, methods=["POST"]))

@@ -101,10 +101,9 @@ class TwilioChannel:
             fields["Body"] = caption[:HARD_LIMIT]
         await self._send(address, fields, idempotency_key)
 
-    async def mark_read(self, message_id: str) -> None:
-        """No-op: Twilio's Messages API has no read receipt for WhatsApp (its typing-indicator endpoint is
-        a separate beta product on another host), so learners see delivery ticks only."""
-        return None
+    # No mark_read: Twilio's Messages API has no read receipt for WhatsApp (its typing indicator is a separate
+    # beta product on another host). Having no such method is what tells the conversation agent not to
+    # publish a receipt for Twilio at all, so no bus traffic is spent on a no-op.
 
     async def _publish_media(self, data: bytes, mime: str) -> str:
         if not self._public_url:
