@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.agents.harness import Conversation  # noqa: E402
-from tests.conftest import PG_URL, REDIS_URL, _create_pg_database, _drop_pg_database, llm_settings  # noqa: E402
+from tests.conftest import PG_URL, REDIS_URL, clear_namespace, _create_pg_database, _drop_pg_database, llm_settings  # noqa: E402
 from tests.emulators.llm import LLMEmulator  # noqa: E402
 from tests.memory.support import MEMORY_AGENTS, kind_of, playing_memory, requests_of  # noqa: E402
 
@@ -216,13 +216,7 @@ async def main() -> None:
             result.update(await measure_conversation(settings, args.turns, emulator))
     finally:
         await _drop_pg_database(PG_URL, name)
-        import redis.asyncio as redis
-
-        client = redis.from_url(REDIS_URL)
-        keys = [key async for key in client.scan_iter(f"{namespace}*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
+        await clear_namespace(REDIS_URL, namespace)
     print(json.dumps(result))
 
 

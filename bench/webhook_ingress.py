@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import PG_URL, REDIS_URL, _create_pg_database, _drop_pg_database  # noqa: E402
+from tests.conftest import PG_URL, REDIS_URL, clear_namespace, _create_pg_database, _drop_pg_database  # noqa: E402
 from tests.processes import free_port, habla, habla_env, run_habla, stop, wait_healthy  # noqa: E402
 
 SECRET = "bench-app-secret"
@@ -119,13 +119,7 @@ async def main() -> None:
     finally:
         stop(*(process for _, process in servers.values()))
         await _drop_pg_database(PG_URL, pg_name)
-        import redis.asyncio as redis
-
-        client = redis.from_url(REDIS_URL)
-        keys = [key async for key in client.scan_iter(f"{namespace}*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
+        await clear_namespace(REDIS_URL, namespace)
     summary = {name: summarise(runs) for name, runs in results.items()}
     bare = summary["bare"]["events_per_s"]
     for name in envs:

@@ -93,13 +93,7 @@ async def make_settings(database_url, redis_url, namespace):
 
     yield make
     if production:
-        import redis.asyncio as redis
-
-        client = redis.from_url(redis_url)
-        keys = [key async for key in client.scan_iter(f"{namespace}*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
+        await clear_namespace(redis_url, namespace)
 
 
 def llm_settings(emulator, fast=True, smart=False, provider="openai", timeout_s=5.0, max_retries=1):
@@ -122,3 +116,14 @@ def llm_emulator():
 
     with LLMEmulator() as emulator:
         yield emulator
+
+
+async def clear_namespace(redis_url: str, namespace: str) -> None:
+    """Delete every Redis key a test or benchmark made under its namespace."""
+    import redis.asyncio as redis
+
+    client = redis.from_url(redis_url)
+    keys = [key async for key in client.scan_iter(f"{namespace}*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()

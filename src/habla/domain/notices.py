@@ -49,5 +49,10 @@ NOTICES: dict[str, dict[str, str]] = {
 
 
 def notice(name: str, language: str, **values: object) -> str:
-    texts = NOTICES[name]
+    return localized(NOTICES, name, language, **values)
+
+
+def localized(table: dict[str, dict[str, str]], name: str, language: str, **values: object) -> str:
+    """``table[name]`` in the learner's language when we have it, English otherwise, filled in."""
+    texts = table[name]
     return texts.get(language, texts["en"]).format(**values)

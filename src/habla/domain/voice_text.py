@@ -5,6 +5,8 @@ In the learner's native language when we have it, English otherwise (like domain
 
 from __future__ import annotations
 
+from habla.domain.notices import localized
+
 VOICE_NOTICES: dict[str, dict[str, str]] = {
     "heard": {"en": "🎙️ I heard: “{text}”", "es": "🎙️ Entendí: «{text}»"},
     "too_long": {
@@ -61,8 +63,7 @@ VOICE_NOTICES: dict[str, dict[str, str]] = {
 
 
 def voice_notice(name: str, language: str, **values: object) -> str:
-    texts = VOICE_NOTICES[name]
-    return texts.get(language, texts["en"]).format(**values)
+    return localized(VOICE_NOTICES, name, language, **values)
 
 
 def limit_values(max_duration_s: float, max_bytes: int) -> dict[str, object]:
