@@ -59,3 +59,16 @@ def test_env_example_documents_every_setting():
     expected = set(names(Settings, "HABLA_"))
     assert expected - documented == set(), "settings missing from .env.example"
     assert documented - expected == set(), ".env.example names settings that do not exist"
+
+
+def test_doctor_flags_half_configured_channels():
+    from habla.channels.doctor import channel_checks
+
+    [(name, ok, _)] = channel_checks(Settings(_env_file=None))
+    assert (name, ok) == ("channels", True)
+    half = Settings(_env_file=None, whatsapp={"app_secret": "s"}, twilio={"account_sid": "AC1", "auth_token": "t", "from": "whatsapp:+1"})
+    (wa_name, wa_ok, wa_detail), (tw_name, tw_ok, tw_detail) = channel_checks(half)
+    assert (wa_name, wa_ok, tw_name, tw_ok) == ("whatsapp", False, "twilio", False)
+    assert "HABLA_WHATSAPP__ACCESS_TOKEN" in wa_detail and "HABLA_PUBLIC_URL" in tw_detail
+    full = Settings(_env_file=None, public_url="https://h.example", twilio={"account_sid": "AC1", "auth_token": "t", "from": "whatsapp:+1"})
+    assert channel_checks(full) == [("twilio", True, "sending as whatsapp:+1, webhook https://h.example/webhooks/twilio")]

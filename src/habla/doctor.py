@@ -19,7 +19,13 @@ class Check:
 
 async def run_checks(settings: Settings) -> list[Check]:
     checks = [await _database(settings), await _redis(settings), *[await _llm(settings, tier) for tier in ("fast", "smart")]]
-    return checks + await _voice(settings) + [await _memory(settings)]
+    return checks + _channels(settings) + await _voice(settings) + [await _memory(settings)]
+
+
+def _channels(settings: Settings) -> list[Check]:
+    from habla.channels.doctor import channel_checks
+
+    return [Check(name, ok, detail) for name, ok, detail in channel_checks(settings)]
 
 
 async def _memory(settings: Settings) -> Check:
