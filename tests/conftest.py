@@ -84,8 +84,10 @@ async def make_settings(database_url, redis_url, namespace):
         values = {
             "database_url": database_url,
             "redis_url": redis_url if production else None,
-            "bus": {"namespace": namespace, "lease_ms": 1500, "block_ms": 200, "retry_backoff_ms": 20},
             **overrides,
+            # merged, so a test that tunes the bus keeps its own namespace (and its clean-up)
+            "bus": {"namespace": namespace, "lease_ms": 1500, "block_ms": 200, "retry_backoff_ms": 20,
+                    **overrides.get("bus", {})},
         }
         settings = Settings(_env_file=None, **values)
         made.append(settings)

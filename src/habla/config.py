@@ -50,6 +50,7 @@ class BusSettings(BaseModel):
     namespace: str = "habla"  # Redis key prefix, so deployments can share one Redis
     shards: int = 8
     max_deliveries: int = 5
+    outage_retry_s: float = 600.0  # a database or Redis outage is waited out this long before it counts
     lease_ms: int = 4000
     block_ms: int = 500
     retry_backoff_ms: int = 200

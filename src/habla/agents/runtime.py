@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from habla.agents.outages import through_outages
 from habla.bus.base import Subscription
 from habla.errors import ConfigurationError
 from habla.services import Services
@@ -49,4 +50,6 @@ def subscriptions(services: Services, agents: list[str]) -> list[Subscription]:
 
 
 async def _call(handler, services: Services, envelope) -> None:
-    await handler(envelope, services)
+    await through_outages(
+        lambda: handler(envelope, services), services.settings.bus.outage_retry_s, f"{envelope.topic} handler"
+    )

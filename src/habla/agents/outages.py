@@ -1,0 +1,46 @@
+"""Ride out a database or Redis outage inside the handler instead of spending the bus's retries on it.
+
+The bus gives a message `HABLA_BUS__MAX_DELIVERIES` attempts (seconds, with backoff) before it parks it in
+the dead-letter stream: right for a message that fails on its own (a poison pill), wrong for a Postgres
+restart or a Redis failover, which would park every message that arrived meanwhile. So an outage of the
+store or the bus is waited out here, with capped backoff, for up to `HABLA_BUS__OUTAGE_RETRY_S`. The shard
+stays blocked meanwhile, which keeps each learner's order, and the lease is renewed by its own task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Awaitable, Callable
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from habla.errors import BusError, StorageError
+
+log = logging.getLogger(__name__)
+
+MAX_DELAY_S = 5.0
+
+
+def is_outage(exc: BaseException) -> bool:
+    if isinstance(exc, (StorageError, BusError, OperationalError, InterfaceError, RedisConnectionError,
+                        RedisTimeoutError, ConnectionError)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+async def through_outages(call: Callable[[], Awaitable[None]], max_wait_s: float, what: str) -> None:
+    started, delay = time.monotonic(), 0.2
+    while True:
+        try:
+            await call()
+            return
+        except Exception as exc:
+            if not is_outage(exc) or time.monotonic() - started >= max_wait_s:
+                raise
+            log.warning("%s: store or bus unavailable (%s); retrying in %.1f s", what, type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_DELAY_S)
