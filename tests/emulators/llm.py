@@ -34,16 +34,16 @@ import argparse
 import asyncio
 import collections
 import signal
-import socket
 import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+
+from tests.emulators.threaded import ThreadedServer
 
 ReplyFn = Callable[[list[dict[str, str]]], str]
 
@@ -85,7 +85,7 @@ def _text_of(content: Any) -> str:
     return ""
 
 
-class LLMEmulator:
+class LLMEmulator(ThreadedServer):
     """A FastAPI app served by uvicorn in a background thread on 127.0.0.1."""
 
     def __init__(
@@ -106,12 +106,7 @@ class LLMEmulator:
         self._lock = threading.Lock()
         self._counter = 0
         self._stopping = threading.Event()
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", port))
-        self.port: int = self._sock.getsockname()[1]
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(port=port)
 
     # ---- public surface -------------------------------------------------------------------------------
     @property
@@ -136,34 +131,12 @@ class LLMEmulator:
         with self._lock:
             return list(self._script)
 
-    def start(self) -> LLMEmulator:
-        config = uvicorn.Config(
-            self._app(), log_config=None, log_level="warning", access_log=False, lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-        self._server = uvicorn.Server(config)
-        self._sock.listen(128)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("LLM emulator failed to start")
-            time.sleep(0.005)
-        return self
+    def _make_app(self) -> FastAPI:
+        return self._app_for_requests()
 
     def stop(self) -> None:
-        self._stopping.set()
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=5)
-        self._sock.close()
-
-    def __enter__(self) -> LLMEmulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self._stopping.set()  # wakes scripted "timeout" sleeps so shutdown stays fast
+        super().stop()
 
     # ---- behaviour --------------------------------------------------------------------------------------
     def _next(self) -> tuple[str, int]:
@@ -188,7 +161,7 @@ class LLMEmulator:
     def _reply_text(self, messages: list[dict[str, str]]) -> str:
         return (self.reply_fn or tutor_reply)(messages)
 
-    def _app(self) -> FastAPI:
+    def _app_for_requests(self) -> FastAPI:
         app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 
         @app.get("/v1/models")
