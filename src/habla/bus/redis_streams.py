@@ -41,6 +41,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from habla.bus.base import DeadLetter, Envelope, Subscription, shard_of
 from habla.bus.redis_consumer import SubscriptionConsumer
 from habla.bus.redis_leases import Keys, message_id
+from habla.bus.resp_publisher import RespPublisher
 from habla.bus.workers import DEFAULT_CLOSE_GRACE_S, encode_payload
 from habla.config import BusSettings
 from habla.errors import BusError
@@ -81,6 +82,8 @@ class RedisStreamsBus:
             # Named connections: an operator can see (and kill) one worker's connections in CLIENT LIST.
             client_name=re.sub(r"[^A-Za-z0-9._:-]", "_", f"habla-bus:{self.consumer_name}"),
         )
+        # The hot path (webhooks publishing) skips redis-py when the URL is a plain redis:// one.
+        self._fast = RespPublisher.for_url(url)
         self._closing = asyncio.Event()
         self._closed = False
         self._runs: set[asyncio.Event] = set()
@@ -96,9 +99,12 @@ class RedisStreamsBus:
         last_error: BaseException | None = None
         for attempt in range(PUBLISH_ATTEMPTS):
             try:
-                entry_id = await self._redis.xadd(
-                    stream, {"k": key, "p": data}, maxlen=self._settings.stream_maxlen, approximate=True
-                )
+                if self._fast is not None:
+                    entry_id = await self._fast.xadd(stream, {"k": key, "p": data}, self._settings.stream_maxlen)
+                else:
+                    entry_id = await self._redis.xadd(
+                        stream, {"k": key, "p": data}, maxlen=self._settings.stream_maxlen, approximate=True
+                    )
                 return message_id(shard, str(entry_id))
             except _UNREACHABLE as exc:
                 last_error = exc
@@ -160,6 +166,8 @@ class RedisStreamsBus:
             for task in pending:
                 task.cancel()
         self._closed = True
+        if self._fast is not None:
+            await self._fast.aclose()
         await self._redis.aclose()
 
 
