@@ -3,9 +3,9 @@
 redis-py's asyncio client spends ~90–115 µs of CPU on one XADD (connection pool, command packing, reply
 parsing through asyncio streams): more than a whole bare HTTP request here, which made Redis the largest
 cost of a webhook (bench/webhook_ingress.py). This speaks the few lines of RESP an XADD needs directly on an
-`asyncio.Protocol`: requests are written as they come, replies are matched to callers in order (Redis answers
-a connection's commands in order), so concurrent webhooks share one connection without waiting on each
-other.
+`asyncio.Protocol`: the commands of one event-loop iteration go out in one write, and replies are matched to
+callers in order (Redis answers a connection's commands in order), so concurrent webhooks share one
+connection without waiting on each other.
 
 It handles redis:// URLs (host, port, password, db). Anything else (TLS, unix sockets) returns None from
 `for_url` and the bus publishes through redis-py instead. A lost connection fails the commands in flight
@@ -39,6 +39,17 @@ class _Protocol(asyncio.Protocol):
         self.waiting: deque[asyncio.Future] = deque()
         self.buffer = bytearray()
         self.lost = False
+        self.outgoing: list[bytes] = []  # commands of this loop iteration, written with one syscall
+
+    def queue(self, data: bytes) -> None:
+        if not self.outgoing:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self.outgoing.append(data)
+
+    def flush(self) -> None:
+        data, self.outgoing = b"".join(self.outgoing), []
+        if self.transport is not None and not self.lost:
+            self.transport.write(data)
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -89,8 +100,7 @@ def _send(protocol: _Protocol, *args: str | int) -> "asyncio.Future[str]":
     """Write one command now and return the future of its reply (replies arrive in order)."""
     future = asyncio.get_running_loop().create_future()
     protocol.waiting.append(future)
-    assert protocol.transport is not None
-    protocol.transport.write(encode(*args))
+    protocol.queue(encode(*args))
     return future
 
 
@@ -122,8 +132,9 @@ class RespPublisher:
     async def _call(self, *args: str | int) -> str:
         try:
             # A cancelled future stays in the queue and its late reply is skipped, so order still matches.
-            return await asyncio.wait_for(_send(await self._connection(), *args), REPLY_TIMEOUT_S)
-        except asyncio.TimeoutError as exc:
+            async with asyncio.timeout(REPLY_TIMEOUT_S):
+                return await _send(await self._connection(), *args)
+        except TimeoutError as exc:
             raise RedisTimeoutError(f"Redis did not answer within {REPLY_TIMEOUT_S} s") from exc
 
     async def _connection(self) -> _Protocol:
