@@ -10,7 +10,7 @@ from typing import BinaryIO, Callable
 
 from habla.agents import sender
 from habla.agents.ingress import ingest
-from habla.agents.runtime import subscriptions
+from habla.agents.runtime import run_agents
 from habla.bus.base import Envelope, Subscription
 from habla.channels.base import outbound_topic
 from habla.channels.console import ConsoleChannel
@@ -43,9 +43,8 @@ async def run_chat(
         if future is not None and not future.done():
             future.set_result(None)
 
-    subs = subscriptions(services, agents)
-    subs.append(Subscription(outbound_topic("console", name), "console", on_console_reply))
-    consumer = asyncio.create_task(services.bus.run(subs), name="habla-chat-agents")
+    console = Subscription(outbound_topic("console", name), "console", on_console_reply)
+    consumer = asyncio.create_task(run_agents(services, agents, [console]), name="habla-chat-agents")
     unanswered = 0
     try:
         while True:

@@ -43,7 +43,7 @@ def serve(
 @app.command()
 def worker(agents: str = typer.Option("all", help="Agents to run: all, or a comma list (conversation,sender).")) -> None:
     """Run agents only, consuming the bus; start several to scale out on Redis."""
-    from habla.agents.runtime import parse_agents, subscriptions
+    from habla.agents.runtime import parse_agents, run_agents
     from habla.services import build_services
 
     settings = _settings()
@@ -55,7 +55,7 @@ def worker(agents: str = typer.Option("all", help="Agents to run: all, or a comm
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        consumer = asyncio.create_task(services.bus.run(subscriptions(services, names)))
+        consumer = asyncio.create_task(run_agents(services, names))
         log.info("worker up: agents=%s bus=%s", ",".join(names), type(services.bus).__name__)
         await asyncio.wait([consumer, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
         consumer.cancel()

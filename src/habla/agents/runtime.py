@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 
 from habla.agents.outages import through_outages
@@ -47,6 +48,18 @@ def subscriptions(services: Services, agents: list[str]) -> list[Subscription]:
             if name != "console":
                 subs.append(Subscription(f"outbound.{name}", "sender", partial(_call, sender.handle, services)))
     return subs
+
+
+async def run_agents(services: Services, agents: list[str], extra: list[Subscription] | None = None) -> None:
+    """Consume the bus for these agents (and any extra subscriptions) until cancelled, with the periodic
+    work that belongs to them: processes that run the memory agent also end idle sessions."""
+    subs = subscriptions(services, agents) + list(extra or [])
+    jobs = [services.bus.run(subs)] if subs else []
+    if "memory" in agents:
+        from habla.agents.session_watch import watch
+
+        jobs.append(watch(services))
+    await asyncio.gather(*jobs)
 
 
 async def _call(handler, services: Services, envelope) -> None:

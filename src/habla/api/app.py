@@ -9,7 +9,7 @@ from typing import AsyncIterator
 
 from fastapi import FastAPI
 
-from habla.agents.runtime import AGENT_NAMES, subscriptions
+from habla.agents.runtime import AGENT_NAMES, run_agents
 from habla.api import simulator_routes, twilio_routes, whatsapp_routes
 from habla.config import Settings
 from habla.services import Services, build_services
@@ -26,9 +26,8 @@ def create_app(settings: Settings, agents: list[str] | None = None) -> FastAPI:
         services = await build_services(settings)
         app.state.services = services
         consumer = None
-        subs = subscriptions(services, agents)
-        if subs:
-            consumer = asyncio.create_task(services.bus.run(subs), name="habla-agents")
+        if agents:
+            consumer = asyncio.create_task(run_agents(services, agents), name="habla-agents")
         log.info("habla api up: agents=%s bus=%s", ",".join(agents) or "none", type(services.bus).__name__)
         try:
             yield

@@ -83,6 +83,17 @@ class Store:
                 )
             ).scalar_one_or_none()
 
+    async def idle_learners(self, idle_since: float, not_before: float, limit: int = 500) -> list[tuple[str, float]]:
+        """(learner id, last inbound time) of learners silent since ``idle_since`` who wrote after ``not_before``."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(LearnerRow.id, LearnerRow.last_inbound_at)
+                .where(LearnerRow.last_inbound_at <= idle_since, LearnerRow.last_inbound_at > not_before)
+                .order_by(LearnerRow.last_inbound_at)
+                .limit(limit)
+            )
+            return [(learner_id, float(at)) for learner_id, at in rows]
+
     async def update_profile_key(self, learner_id: str, key: str, change: Callable[[Any], Any]) -> Any:
         """Read, change and write one top-level key of the profile JSON in one transaction (row-locked on
         Postgres, like the memory agent's profile updates), leaving every other key as it is. Returns the new value."""
