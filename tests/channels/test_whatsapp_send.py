@@ -234,6 +234,20 @@ async def test_outside_the_window_only_the_template_goes_out(make_settings, grap
     assert graph.sent[0]["template"]["name"] == "habla_reengage" and graph.texts() == []
 
 
+async def test_one_template_per_closed_window_however_many_replies_wait(make_settings, graph):
+    async with sender(make_settings(whatsapp=graph.settings())) as services:
+        await wrote_at(services, time.time() - 25 * 3600)
+        for n in range(3):
+            await publish(services, [f"respuesta {n}"])
+        await publish(services, [], kind=OutboundKind.RECEIPT)  # a marker: everything before it was handled
+        await wait_until(lambda: graph.receipts, what="the marker receipt")
+        assert [body["type"] for body in graph.sent] == ["template"]
+        await wrote_at(services, time.time() - 25 * 3600 + 60)  # they wrote (long ago too): a new window
+        await publish(services, ["otra"])
+        await wait_until(lambda: len(graph.sent) == 2, what="the second window's template")
+    assert [body["type"] for body in graph.sent] == ["template", "template"] and graph.texts() == []
+
+
 async def test_a_re_engagement_error_sends_the_template_instead(make_settings, graph):
     async with sender(make_settings(whatsapp=graph.settings())) as services:
         await wrote_at(services, time.time() - 60)  # our records say open; Meta knows better

@@ -105,11 +105,21 @@ async def _window_open(outbound: Outbound, services: Services) -> bool:
 
 
 async def _send_template(outbound: Outbound, channel: Any, services: Services, *, reason: str) -> None:
-    """The re-engagement template instead of the reply: the learner's answer reopens the window."""
-    key = f"{outbound.outbound_id}:template"
-    await _patiently(outbound, lambda: channel.send_template(outbound.address, idempotency_key=key))
+    """The re-engagement template instead of the reply: the learner's answer reopens the window.
+
+    One template per closed window: several replies queued for a silent learner would otherwise each send
+    one. The claim is keyed by the learner (hashed: the table keeps no phone number) and their last message
+    time, and names this outbound message, so a redelivery of it after a crash still sends its template.
+    """
+    last = await services.store.last_inbound_at(outbound.channel, outbound.address)
+    window = f"{hashed(outbound.learner_key)}:{last or 0:.6f}"
+    if await services.store.claim_inbound("template", window, claimant=outbound.outbound_id):
+        key = f"{outbound.outbound_id}:template"
+        await _patiently(outbound, lambda: channel.send_template(outbound.address, idempotency_key=key))
+        log.info("sent template learner=%s channel=%s reason=%s", hashed(outbound.learner_key), channel.name, reason)
+    else:
+        log.info("template already sent learner=%s; reply dropped until they write", hashed(outbound.learner_key))
     await services.store.record_delivery(outbound.outbound_id, TEMPLATE_INDEX, outbound.learner_key)
-    log.info("sent template learner=%s channel=%s reason=%s", hashed(outbound.learner_key), channel.name, reason)
 
 
 async def _patiently(outbound: Outbound, send: Callable[[], Awaitable[None]]) -> None:

@@ -2,8 +2,8 @@
 them to come back (it also notices a return after a long pause; this covers those who do not return).
 
 Every process that runs the memory agent runs this watcher. Each idle session is announced once across all
-of them: the announcement is claimed in `inbound_seen` under (``session-end``, learner id and last-message
-time), the same cross-process claim that drops duplicate messages. A learner who writes again and goes
+of them: the announcement is claimed in `inbound_seen` under (``session-end``, hashed learner id and
+last-message time), the same cross-process claim that drops duplicate messages. A learner who writes again and goes
 quiet again has a new last-message time, so that new session ends too.
 """
 
@@ -29,7 +29,8 @@ async def announce_idle_sessions(services: Services, now: float | None = None) -
     idle_s = services.settings.memory.session_idle_minutes * 60
     announced = 0
     for learner_id, last_at in await services.store.idle_learners(now - idle_s, now - LOOKBACK_S):
-        if await services.store.claim_inbound(CLAIM_CHANNEL, f"{learner_id}:{last_at:.6f}"):
+        # hashed: after "delete my data" no row may still name the learner, even by their opaque id
+        if await services.store.claim_inbound(CLAIM_CHANNEL, f"{hashed(learner_id)}:{last_at:.6f}"):
             await services.bus.publish(SESSION_END, learner_id, {"learner_id": learner_id, "turn_at": last_at})
             log.info("session ended learner=%s", hashed(learner_id))
             announced += 1
