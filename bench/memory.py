@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.agents.harness import Conversation  # noqa: E402
-from tests.conftest import PG_URL, REDIS_URL, clear_namespace, _create_pg_database, _drop_pg_database, llm_settings  # noqa: E402
+from tests.conftest import llm_settings, production_backends  # noqa: E402
 from tests.emulators.llm import LLMEmulator  # noqa: E402
 from tests.memory.support import MEMORY_AGENTS, kind_of, playing_memory, requests_of  # noqa: E402
 
@@ -194,29 +194,23 @@ async def main() -> None:
     await embedder.embed(["warm up"])
     result: dict = {"benchmark": "memory", "cpus": os.cpu_count(), "goal_recall_ms": 5, "goal_prompt_tokens": 2000,
                     "goal_session_bytes": 16384}
-    url, name = await _create_pg_database(PG_URL)
-    namespace = f"habla-bench-{uuid.uuid4().hex[:8]}"
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            sqlite = await measure_recall(f"sqlite+aiosqlite:///{tmp}/bench.db", args.queries, args.others, embedder)
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite = await measure_recall(f"sqlite+aiosqlite:///{tmp}/bench.db", args.queries, args.others, embedder)
+    async with production_backends() as (url, _, _):
         postgres = await measure_recall(url, args.queries, args.others, embedder)
-        for key in ("recall_ms_p95_100", "recall_ms_p95_1000"):
-            result[key] = postgres[key]
-        result["recall"] = {"postgres_pgvector": postgres, "sqlite_numpy": sqlite, "other_learners": args.others}
-        await _drop_pg_database(PG_URL, name)
-        url, name = await _create_pg_database(PG_URL)
+    for key in ("recall_ms_p95_100", "recall_ms_p95_1000"):
+        result[key] = postgres[key]
+    result["recall"] = {"postgres_pgvector": postgres, "sqlite_numpy": sqlite, "other_learners": args.others}
+    async with production_backends() as (url, redis_url, namespace):
         with LLMEmulator(reply_fn=playing_memory(memory_answers)) as emulator:
             settings = Settings(
-                _env_file=None, database_url=url, redis_url=REDIS_URL, llm=llm_settings(emulator),
+                _env_file=None, database_url=url, redis_url=redis_url, llm=llm_settings(emulator),
                 bus={"namespace": namespace, "block_ms": 200},
             )
             from habla.storage.database import migrate
 
             await migrate(url)
             result.update(await measure_conversation(settings, args.turns, emulator))
-    finally:
-        await _drop_pg_database(PG_URL, name)
-        await clear_namespace(REDIS_URL, namespace)
     print(json.dumps(result))
 
 

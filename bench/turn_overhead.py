@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.agents.harness import Conversation  # noqa: E402
-from tests.conftest import PG_URL, REDIS_URL, clear_namespace, _create_pg_database, _drop_pg_database, llm_settings  # noqa: E402
+from tests.conftest import llm_settings, production_backends  # noqa: E402
 from tests.emulators.llm import LLMEmulator  # noqa: E402
 
 
@@ -80,17 +80,12 @@ async def main() -> None:
     with LLMEmulator() as emulator, tempfile.TemporaryDirectory() as tmp:
         embedded = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp}/bench.db", llm=llm_settings(emulator))
         result["embedded"] = await measure(embedded, args.turns, args.learners, args.warmup)
-        url, name = await _create_pg_database(PG_URL)
-        namespace = f"habla-bench-{uuid.uuid4().hex[:8]}"
-        try:
+        async with production_backends() as (url, redis_url, namespace):
             production = Settings(
-                _env_file=None, database_url=url, redis_url=REDIS_URL, llm=llm_settings(emulator),
+                _env_file=None, database_url=url, redis_url=redis_url, llm=llm_settings(emulator),
                 bus={"namespace": namespace, "block_ms": 200},
             )
             result["production"] = await measure(production, args.turns, args.learners, args.warmup)
-        finally:
-            await _drop_pg_database(PG_URL, name)
-            await clear_namespace(REDIS_URL, namespace)
     print(json.dumps(result))
 
 

@@ -6,6 +6,7 @@ servers when none is reachable). Every storage and bus test runs on the embedded
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 
@@ -129,3 +130,16 @@ async def clear_namespace(redis_url: str, namespace: str) -> None:
     if keys:
         await client.delete(*keys)
     await client.aclose()
+
+
+@contextlib.asynccontextmanager
+async def production_backends():
+    """A fresh Postgres database and a fresh Redis namespace, removed afterwards (for benchmarks and
+    multi-process tests): yields (database URL, Redis URL, namespace)."""
+    url, name = await _create_pg_database(PG_URL)
+    namespace = f"habla-bench-{uuid.uuid4().hex[:8]}"
+    try:
+        yield url, REDIS_URL, namespace
+    finally:
+        await _drop_pg_database(PG_URL, name)
+        await clear_namespace(REDIS_URL, namespace)

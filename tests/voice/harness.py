@@ -6,48 +6,25 @@ learner's phone would show is collected in order: text messages in ``texts``, vo
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 
-from habla.agents import sender
 from habla.agents.ingress import ingest
-from habla.agents.runtime import subscriptions
-from habla.bus.base import Subscription
-from habla.channels.base import outbound_topic
-from habla.channels.console import ConsoleChannel
 from habla.domain.messages import Inbound, InboundKind
-from habla.services import build_services
+from tests.agents.harness import Conversation
 from tests.bus.support import wait_until
 from tests.voice.audio import data_url
 
 
-class VoiceChat:
+class VoiceChat(Conversation):
+    """tests.agents.harness.Conversation for one learner, with the voice agent running too."""
+
     def __init__(self, settings, address: str = "ana") -> None:
-        self.settings = settings
+        super().__init__(settings, [address], agents=("conversation", "sender", "voice"))
         self.address = address
-        self.texts: list[str] = []
-
-    async def __aenter__(self) -> "VoiceChat":
-        self.services = await build_services(self.settings)
-        self.channel = ConsoleChannel(self.texts.append)
-        self.services.channels["console"] = self.channel
-        subs = subscriptions(self.services, ["conversation", "sender", "voice"])
-        subs.append(Subscription(outbound_topic("console", self.address), "console", self._on_reply))
-        self._consumer = asyncio.create_task(self.services.bus.run(subs))
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        self._consumer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._consumer
-        await self.services.aclose()
-
-    async def _on_reply(self, envelope) -> None:
-        await sender.handle(envelope, self.services)
+        self.texts = self.sent  # every text message the phone showed, in order
 
     @property
     def audio(self) -> list[bytes]:
-        return self.channel.audio
+        return self.services.channels["console"].audio
 
     async def send_note(self, message_id: str, data: bytes | None = None, *, media_url: str | None = None) -> None:
         url = media_url if media_url is not None else data_url(data or b"")

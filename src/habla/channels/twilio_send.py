@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from habla.channels.media_download import read_limited
 from habla.channels.twilio import NAME, WHATSAPP_PREFIX
 from habla.channels.twilio_outbox import MediaOutbox, normalise_mime
 from habla.config import TwilioSettings
@@ -161,17 +162,9 @@ class TwilioChannel:
                 raise MediaError("media is gone")
             if response.status_code >= 300:
                 raise MediaError(f"media download answered HTTP {response.status_code}")
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise MediaError(f"media is {declared} bytes, over the {limit} limit")
-            parts, size = [], 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise MediaError(f"media is over the {limit} byte limit")
-                parts.append(chunk)
+            data = await read_limited(response, limit)
             mime = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        return b"".join(parts), mime or hinted_mime or "application/octet-stream"
+        return data, mime or hinted_mime or "application/octet-stream"
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from habla.channels import whatsapp_send as graph
+from habla.channels.media_download import read_limited
 from habla.channels.whatsapp_parse import (  # noqa: F401  (re-exported: the module's public face)
     NAME,
     MissingSignature,
@@ -185,16 +186,7 @@ class WhatsAppChannel:
                         raise _ExpiredURL()
                     if response.status_code >= 400:
                         raise MediaError(f"media download answered {response.status_code}")
-                    declared = response.headers.get("content-length", "")
-                    if declared.isdigit() and int(declared) > limit:
-                        raise MediaError(f"media is {declared} bytes, over the {limit}-byte limit")
-                    chunks, received = [], 0
-                    async for chunk in response.aiter_bytes():
-                        received += len(chunk)
-                        if received > limit:  # a missing or lying Content-Length is caught here
-                            raise MediaError(f"media exceeded the {limit}-byte limit while downloading")
-                        chunks.append(chunk)
-                    return b"".join(chunks)
+                    return await read_limited(response, limit)
         except TimeoutError as exc:
             raise MediaError(f"media download took longer than {self._settings.media_timeout_s}s") from exc
         except httpx.HTTPError as exc:
