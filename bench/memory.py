@@ -56,7 +56,7 @@ async def fill(engine, learner_id: str, count: int, rng: np.random.Generator) ->
     from sqlalchemy import insert
 
     from habla.domain.recall import terms_field
-    from habla.memory.repository import to_pgvector
+    from habla.storage.memories import to_pgvector
     from habla.storage.models import MemoryRow
 
     postgres = engine.dialect.name == "postgresql"
@@ -81,13 +81,11 @@ async def fill(engine, learner_id: str, count: int, rng: np.random.Generator) ->
 async def measure_recall(url: str, queries: int, others: int, embedder) -> dict:
     from habla.domain.recall import rank, terms
     from habla.memory.recall import Recall
-    from habla.memory.repository import MemoryStore
     from habla.storage.database import create_engine, migrate
-    from habla.storage.repository import Store
+    from habla.storage.store import Store
 
     await migrate(url)
     store = Store(create_engine(url))
-    memory = MemoryStore(store.engine)
     rng = np.random.default_rng(7)
     try:
         for n in range(others):
@@ -104,13 +102,13 @@ async def measure_recall(url: str, queries: int, others: int, embedder) -> dict:
                 question = f"¿Te acuerdas de la {WORDS[q % len(WORDS)]} y el {WORDS[(q * 3) % len(WORDS)]}?"
                 vector = unit_vectors(rng, 1)[0]
                 started = time.perf_counter()
-                found = await memory.candidates(target.id, vector, "bench", terms(question))
+                found = await store.candidates(target.id, vector, "bench", terms(question))
                 rank(terms(question), [f.candidate for f in found], 3)
                 if q >= 20:  # warm-up
                     timings.append((time.perf_counter() - started) * 1000)
             result[f"recall_ms_p50_{size}"] = round(percentile(timings, 0.5), 2)
             result[f"recall_ms_p95_{size}"] = round(percentile(timings, 0.95), 2)
-        recall = Recall(memory, embedder)
+        recall = Recall(store, embedder)
         totals = []
         for q in range(queries // 2 + 5):
             started = time.perf_counter()
@@ -163,7 +161,7 @@ async def measure_conversation(settings, turns: int, emulator) -> dict:
             figures["session_bytes"] = await sessions.memory_usage(learner.id)
         state = await sessions.load(learner.id)
         figures["session_messages"] = len(state.messages)
-        figures["memories_stored"] = await chat.services.memory.store.count_memories(learner.id)
+        figures["memories_stored"] = await chat.services.store.count_memories(learner.id)
     kinds = [kind_of(request) for request in emulator.requests]
     figures["llm_calls"] = {kind: kinds.count(kind) for kind in ("tutor", "update", "fold")}
     return figures

@@ -66,13 +66,16 @@ async def test_production_serve_two_workers_and_chat(tmp_path, llm_emulator, nam
         processes = [serve, habla("worker", env=env, cwd=tmp_path), habla("worker", env=env, cwd=tmp_path)]
         wait_healthy(port, serve)
         health = httpx.get(f"http://127.0.0.1:{port}/healthz").json()
-        assert health == {"status": "ok", "bus": "RedisStreamsBus", "database": "postgresql"}
+        assert {k: health[k] for k in ("status", "bus", "database")} == {"status": "ok", "bus": "RedisStreamsBus", "database": "postgresql"}
+        assert health["agents"] == {"ok": True, "agents": [], "consuming": False}  # an API-only process
         result = run_habla(
             "chat", "--name", "remote", "--agents", "none", env=env, cwd=tmp_path,
             input="Uno\nDos\nTres\n".encode(),
         )
         assert result.returncode == 0, result.stderr.decode()
         assert [line.split("«")[1].split("»")[0] for line in result.stdout.decode().splitlines()] == ["Uno", "Dos", "Tres"]
+        doctor = run_habla("doctor", env=env, cwd=tmp_path).stdout.decode()
+        assert "conversation×2" in doctor and "sender×2" in doctor, doctor  # the two workers' heartbeats
     finally:
         stop(*processes)
         await _drop_pg_database(PG_URL, name)

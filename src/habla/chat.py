@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 import uuid
+from functools import partial
 from typing import BinaryIO, Callable
 
 from habla.agents import sender
 from habla.agents.ingress import ingest
-from habla.agents.runtime import run_agents
+from habla.agents.outbox import outbound_topic
 from habla.bus.base import Envelope, Subscription
-from habla.channels.base import outbound_topic
 from habla.channels.console import ConsoleChannel
 from habla.config import Settings
 from habla.domain.inbound_text import decode_transport_bytes
 from habla.domain.messages import Inbound, InboundKind, Outbound
-from habla.services import build_services
+from habla.runtime import running
+from habla.services import Services
 
 
 async def run_chat(
@@ -30,11 +30,9 @@ async def run_chat(
     interactive: bool,
 ) -> int:
     """Send each line as a message, print the reply; returns how many messages got no reply in time."""
-    services = await build_services(settings)
-    services.channels["console"] = ConsoleChannel(write, media_dir=settings.media_dir)
     waiting: dict[str, asyncio.Future[None]] = {}
 
-    async def on_console_reply(envelope: Envelope) -> None:
+    async def on_console_reply(services: Services, envelope: Envelope) -> None:
         await sender.handle(envelope, services)
         outbound = Outbound.model_validate(envelope.payload)
         if outbound.outbound_id.startswith("heard-"):
@@ -43,10 +41,13 @@ async def run_chat(
         if future is not None and not future.done():
             future.set_result(None)
 
-    console = Subscription(outbound_topic("console", name), "console", on_console_reply)
-    consumer = asyncio.create_task(run_agents(services, agents, [console]), name="habla-chat-agents")
+    def console(services: Services) -> list[Subscription]:
+        return [Subscription(outbound_topic("console", name), "console", partial(on_console_reply, services))]
+
+    terminal = {"console": ConsoleChannel(write, media_dir=settings.media_dir)}
     unanswered = 0
-    try:
+    async with running(settings, agents, channels=terminal, extra=console) as runtime:
+        services = runtime.services
         while True:
             if interactive:
                 sys.stderr.write("you> ")
@@ -66,11 +67,6 @@ async def run_chat(
                 unanswered += 1
                 sys.stderr.write(f"(no reply within {reply_timeout_s:.0f} s; is a worker running?)\n")
             waiting.pop(message_id, None)
-    finally:
-        consumer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await consumer
-        await services.aclose()
     return unanswered
 
 

@@ -33,7 +33,7 @@ def serve(
     """Run the HTTP API (webhooks, /healthz) and the agents in one process."""
     import uvicorn
 
-    from habla.agents.runtime import parse_agents
+    from habla.agents.registry import parse_agents
     from habla.api.app import create_app
 
     settings = _settings()
@@ -43,28 +43,25 @@ def serve(
 @app.command()
 def worker(agents: str = typer.Option("all", help="Agents to run: all, or a comma list (conversation,sender).")) -> None:
     """Run agents only, consuming the bus; start several to scale out on Redis."""
-    from habla.agents.runtime import parse_agents, run_agents
-    from habla.services import build_services
+    from habla.agents.registry import parse_agents
+    from habla.runtime import running
 
     settings = _settings()
     names = parse_agents(agents)
 
-    async def main() -> None:
-        services = await build_services(settings)
+    async def main() -> bool:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        consumer = asyncio.create_task(run_agents(services, names))
-        log.info("worker up: agents=%s bus=%s", ",".join(names), type(services.bus).__name__)
-        await asyncio.wait([consumer, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
-        consumer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await consumer
-        await services.aclose()
+        async with running(settings, names) as runtime:
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait([stopping, asyncio.create_task(runtime.wait())], return_when=asyncio.FIRST_COMPLETED)
+            healthy = stopping.done()  # not stopped by a signal: the consumers died
         log.info("worker stopped")
+        return healthy
 
-    asyncio.run(main())
+    raise typer.Exit(0 if asyncio.run(main()) else 1)
 
 
 @app.command()
@@ -75,7 +72,7 @@ def chat(
     verbose: bool = typer.Option(False, help="Log to stderr at INFO."),
 ) -> None:
     """Chat with the tutor in the terminal: each line you type (or pipe in) is a message."""
-    from habla.agents.runtime import parse_agents
+    from habla.agents.registry import parse_agents
     from habla.chat import run_chat
 
     settings = _settings(None if verbose else "WARNING")

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 
 from habla.config import Settings
-from habla.llm.base import ChatMessage
+from habla.domain.chat import ChatMessage
 
 
 @dataclass
@@ -18,7 +18,8 @@ class Check:
 
 
 async def run_checks(settings: Settings) -> list[Check]:
-    checks = [await _database(settings), await _redis(settings), *[await _llm(settings, tier) for tier in ("fast", "smart")]]
+    checks = [await _database(settings), await _redis(settings), await _workers(settings),
+              *[await _llm(settings, tier) for tier in ("fast", "smart")]]
     return checks + _channels(settings) + await _voice(settings) + [await _memory(settings)]
 
 
@@ -78,6 +79,29 @@ async def _redis(settings: Settings) -> Check:
         return Check("bus", False, f"Redis unreachable ({type(exc).__name__}); check HABLA_REDIS_URL")
     finally:
         await client.aclose()
+
+
+async def _workers(settings: Settings) -> Check:
+    """Which agents are consuming right now, from the bus's own heartbeats (a warning, never a failure:
+    an operator may run `habla doctor` before starting workers)."""
+    if not settings.redis_url:
+        return Check("workers", True, "embedded: the agents run inside `habla serve` / `habla chat`", required=False)
+    from habla.services import build_bus
+
+    bus = build_bus(settings, consumer_name="habla-doctor")
+    try:
+        live = await bus.live_consumers()
+    except Exception as exc:
+        return Check("workers", False, f"could not read worker heartbeats ({type(exc).__name__})", required=False)
+    finally:
+        await bus.aclose()
+    if not live:
+        return Check("workers", False, "no agent is consuming: start `habla worker` (or `habla serve` with agents)", required=False)
+    missing = [name for name in ("conversation", "sender") if name not in live]
+    listed = ", ".join(f"{group}×{count}" for group, count in sorted(live.items()))
+    if missing:
+        return Check("workers", False, f"live: {listed}; nobody runs {', '.join(missing)}: replies will wait", required=False)
+    return Check("workers", True, f"live: {listed}", required=False)
 
 
 async def _llm(settings: Settings, tier: str) -> Check:

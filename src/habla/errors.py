@@ -13,7 +13,8 @@
     │   ├── OutsideWindowError    the 24-hour window is closed: only a template may go out
     │   ├── ChannelRateLimited    the provider asked us to slow down (retry_after_s)
     │   ├── ChannelAuthError      our credentials were refused: the operator must act; never retried
-    │   └── MediaError            media could not be fetched (too big, timeout, gone)
+    │   └── MediaError            media could not be fetched (timeout, gone, refused)
+    │       └── MediaTooLarge     the media is over the size limit (declared or counted)
     └── VoiceError                a voice note could not be turned into text (``reason`` names why)
         ├── AudioTooLarge / AudioTooLong / AudioEmpty / AudioCorrupt / AudioUnsupported / NoSpeech
         ├── VoiceModelUnavailable the speech model is missing or failed to load
@@ -85,6 +86,10 @@ class ChannelAuthError(ChannelError):
 
 
 class MediaError(ChannelError):
+    pass
+
+
+class MediaTooLarge(MediaError):
     pass
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -9,10 +10,10 @@ from typing import TYPE_CHECKING
 from habla.bus.base import Bus
 from habla.channels.base import Channel
 from habla.config import Settings
+from habla.errors import ConfigurationError
 from habla.llm.router import LLMRouter
 from habla.storage.database import create_engine, current_revision, head_revision, is_sqlite, migrate
-from habla.storage.repository import Store
-from habla.errors import ConfigurationError
+from habla.storage.store import Store
 
 if TYPE_CHECKING:
     from habla.memory import Memory
@@ -27,16 +28,22 @@ class Services:
     bus: Bus
     llm: LLMRouter
     channels: dict[str, Channel] = field(default_factory=dict)
-    memory: Memory | None = None  # session store, memory rows, embeddings, recall (habla.memory)
+    memory: Memory | None = None  # session store, embeddings, recall (habla.memory)
+    _closers: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack, repr=False)
 
     async def aclose(self) -> None:
-        for channel in self.channels.values():
-            await channel.aclose()
-        if self.memory is not None:
-            await self.memory.aclose()
-        await self.bus.aclose()
-        await self.llm.aclose()
-        await self.store.aclose()
+        """Close every adapter, newest first; one that fails to close does not keep the others open."""
+        for channel in self.channels.values():  # channels may be added after building (the console)
+            self._closers.push_async_callback(_quietly, channel.aclose, f"channel {channel.name}")
+        self.channels = {}
+        await self._closers.aclose()
+
+
+async def _quietly(close, what: str) -> None:
+    try:
+        await close()
+    except Exception as exc:  # closing must go on for the others
+        log.warning("closing %s failed: %s", what, type(exc).__name__)
 
 
 def build_bus(settings: Settings, consumer_name: str | None = None) -> Bus:
@@ -44,13 +51,14 @@ def build_bus(settings: Settings, consumer_name: str | None = None) -> Bus:
         from habla.bus.redis_streams import RedisStreamsBus
 
         return RedisStreamsBus(settings.redis_url, settings.bus, namespace=settings.bus.namespace, consumer_name=consumer_name)
-    from habla.bus.memory import MemoryBus
+    from habla.bus.in_process import InProcessBus
 
-    return MemoryBus(settings.bus)
+    return InProcessBus(settings.bus)
 
 
 async def build_services(settings: Settings, *, auto_migrate: bool | None = None) -> Services:
-    """Everything a process needs. SQLite is migrated on start; Postgres needs `habla migrate` first."""
+    """Everything a process needs. SQLite is migrated on start; Postgres needs `habla migrate` first.
+    Whatever was built before a failure is closed again."""
     from habla.channels.registry import build_channels
     from habla.llm.router import build_router
     from habla.memory import build_memory
@@ -59,18 +67,21 @@ async def build_services(settings: Settings, *, auto_migrate: bool | None = None
         auto_migrate = is_sqlite(settings.database_url)
     if auto_migrate:
         await migrate(settings.database_url)
-    store = Store(create_engine(settings.database_url))
-    revision = await current_revision(store.engine)
-    if revision != head_revision():
-        await store.aclose()
-        raise ConfigurationError(
-            f"the database schema is at {revision or 'nothing'}, not {head_revision()}: run `habla migrate`"
-        )
-    return Services(
-        settings=settings,
-        store=store,
-        bus=build_bus(settings),
-        llm=build_router(settings.llm, recorder=store),
-        channels=build_channels(settings),
-        memory=build_memory(settings, store.engine),
-    )
+    async with contextlib.AsyncExitStack() as building:
+        store = Store(create_engine(settings.database_url))
+        building.push_async_callback(_quietly, store.aclose, "store")
+        revision = await current_revision(store.engine)
+        if revision != head_revision():
+            raise ConfigurationError(
+                f"the database schema is at {revision or 'nothing'}, not {head_revision()}: run `habla migrate`"
+            )
+        bus = build_bus(settings)
+        building.push_async_callback(_quietly, bus.aclose, "bus")
+        llm = build_router(settings.llm, recorder=store)
+        building.push_async_callback(_quietly, llm.aclose, "llm")
+        memory = build_memory(settings, store)
+        building.push_async_callback(_quietly, memory.aclose, "memory")
+        channels = build_channels(settings)
+        services = Services(settings=settings, store=store, bus=bus, llm=llm, channels=channels, memory=memory)
+        services._closers = building.pop_all()
+    return services

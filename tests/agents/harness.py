@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import defaultdict
 
 from habla.agents.ingress import ingest
-from habla.agents.runtime import subscriptions
 from habla.agents import sender
 from habla.bus.base import Subscription
-from habla.channels.base import outbound_topic
+from habla.agents.outbox import outbound_topic
 from habla.channels.console import ConsoleChannel
 from habla.domain.messages import Inbound, Outbound
-from habla.services import build_services
+from habla.runtime import running
 
 
 class Conversation:
@@ -28,19 +26,19 @@ class Conversation:
         self.replied = asyncio.Event()  # set on every reply; benchmarks wait on it instead of polling
 
     async def __aenter__(self) -> "Conversation":
-        self.services = await build_services(self.settings)
-        self.services.channels["console"] = ConsoleChannel(self.sent.append)
-        subs = subscriptions(self.services, self.agents)
-        for address in self.addresses:
-            subs.append(Subscription(outbound_topic("console", address), "console", self._on_reply))
-        self._consumer = asyncio.create_task(self.services.bus.run(subs))
+        def terminals(services) -> list[Subscription]:
+            self.services = services
+            return [Subscription(outbound_topic("console", address), "console", self._on_reply) for address in self.addresses]
+
+        # periodic=False: the idle-session watcher runs on wall-clock time; its tests call it with their own clock
+        self._running = running(
+            self.settings, self.agents, channels={"console": ConsoleChannel(self.sent.append)}, extra=terminals, periodic=False
+        )
+        self.runtime = await self._running.__aenter__()
         return self
 
     async def __aexit__(self, *exc) -> None:
-        self._consumer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._consumer
-        await self.services.aclose()
+        await self._running.__aexit__(*exc)
 
     async def _on_reply(self, envelope) -> None:
         await sender.handle(envelope, self.services)

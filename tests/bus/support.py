@@ -9,7 +9,7 @@ from typing import Any, AsyncIterator, Callable
 import redis.asyncio as aioredis
 
 from habla.bus.base import Subscription, shard_of
-from habla.bus.memory import MemoryBus
+from habla.bus.in_process import InProcessBus
 from habla.bus.redis_streams import RedisStreamsBus
 from habla.config import BusSettings
 
@@ -56,7 +56,7 @@ class Buses:
 
     def __call__(self, settings: BusSettings = SETTINGS, **kwargs: Any) -> Any:
         if self.engine == "memory":
-            bus: Any = MemoryBus(settings, **kwargs)
+            bus: Any = InProcessBus(settings, **kwargs)
         else:
             bus = RedisStreamsBus(self.redis_url, settings, namespace=self.namespace, **kwargs)
         self.created.append(bus)

@@ -132,6 +132,27 @@ async def test_always_failing_message_is_dead_lettered_and_the_shard_moves_on(bu
     assert "ValueError" in letter.error and "cannot parse this turn" in letter.error
 
 
+async def test_forget_key_erases_that_keys_dead_letters_only(buses: Buses) -> None:
+    bus = buses()
+
+    async def handler(env: Envelope) -> None:
+        if env.payload.get("poison"):
+            raise ValueError("poison")
+
+    for key in ("learner-1", "learner-2"):
+        await bus.publish(TOPIC, key, {"poison": True, "text": f"secret of {key}"})
+    async with running(bus, [Subscription(TOPIC, "conversation", handler)]):
+        await wait_until(lambda: _dead_count(bus, 2), what="both dead letters")
+        assert await bus.live_consumers() == {"conversation": 1}
+        assert await bus.forget_key("learner-1") >= 1
+        assert [letter.key for letter in await bus.dead_letters(TOPIC)] == ["learner-2"]
+        assert await bus.forget_key("learner-1") == 0  # idempotent
+
+
+async def _dead_count(bus, expected: int) -> bool:
+    return len(await bus.dead_letters(TOPIC)) == expected
+
+
 async def test_groups_each_get_everything_and_one_group_twice_shares(buses: Buses) -> None:
     bus = buses()
     memory_seen: list[str] = []

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from habla.channels import twilio
+from habla.channels.twilio import webhook as twilio
 from habla.domain.messages import InboundKind
 from habla.errors import ChannelError, SignatureError
 from tests.emulators.twilio import sign_webhook

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from habla.channels.whatsapp_parse import (
+from habla.channels.whatsapp.webhook import (
     MissingSignature,
     WrongSignature,
     log_failed_statuses,

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from habla.agents.runtime import subscriptions
-from habla.channels.whatsapp import WhatsAppChannel, parse
+from habla.channels.whatsapp.channel import WhatsAppChannel, parse
 from habla.config import WhatsAppSettings
-from habla.domain.messages import Outbound, OutboundKind
+from habla.domain.messages import Inbound, InboundKind, Outbound, OutboundKind
 from habla.errors import ChannelAuthError, ChannelError, ChannelRateLimited, MediaError, OutsideWindowError
-from habla.services import build_services
+from habla.runtime import running
 from tests.bus.support import wait_until
 from tests.emulators.graph import GraphEmulator
 
@@ -127,10 +126,14 @@ async def test_unreachable_graph_is_a_retryable_channel_error():
 # -- media download -------------------------------------------------------------------------------------------
 
 
+def _note(media_id: str) -> Inbound:
+    return Inbound(channel="whatsapp", address="34600000000", message_id="wamid.note", kind=InboundKind.AUDIO, media_id=media_id)
+
+
 async def test_a_webhook_voice_note_is_downloaded(graph, channel):
     [voice] = parse((DATA / "audio_voice.json").read_bytes()).messages
     graph.add_media(VOICE, "audio/ogg", media_id=voice.media_id)
-    data, mime = await channel.download_media(voice.media_id)
+    data, mime = await channel.download_media(voice)
     assert data == VOICE and mime == "audio/ogg"
     assert graph.downloads == [(voice.media_id, 200)]
 
@@ -138,7 +141,7 @@ async def test_a_webhook_voice_note_is_downloaded(graph, channel):
 async def test_an_expired_media_url_is_resolved_again_once(graph, channel):
     media_id = graph.add_media(VOICE)
     graph.expire_next_download(media_id)
-    data, _ = await channel.download_media(media_id)
+    data, _ = await channel.download_media(_note(media_id))
     assert data == VOICE
     assert graph.media_lookups == [media_id, media_id] and graph.downloads == [(media_id, 404), (media_id, 200)]
 
@@ -147,7 +150,7 @@ async def test_a_media_url_refused_twice_is_a_media_error(graph, channel):
     media_id = graph.add_media(VOICE)
     graph.expire_next_download(media_id, times=5)
     with pytest.raises(MediaError):
-        await channel.download_media(media_id)
+        await channel.download_media(_note(media_id))
     assert len(graph.downloads) == 2  # resolved again once, not forever
 
 
@@ -159,7 +162,7 @@ async def test_media_over_the_size_limit_is_refused(graph, how):
     whatsapp = WhatsAppChannel(WhatsAppSettings(**graph.settings(media_max_bytes=4096)))
     try:
         with pytest.raises(MediaError, match="limit"):
-            await whatsapp.download_media(media_id)
+            await whatsapp.download_media(_note(media_id))
     finally:
         await whatsapp.aclose()
     assert graph.downloads == ([] if how == "file_size" else [(media_id, 200)])
@@ -171,14 +174,14 @@ async def test_a_slow_download_times_out(graph):
     whatsapp = WhatsAppChannel(WhatsAppSettings(**graph.settings(media_timeout_s=0.2)))
     try:
         with pytest.raises(MediaError, match="longer than"):
-            await whatsapp.download_media(media_id)
+            await whatsapp.download_media(_note(media_id))
     finally:
         await whatsapp.aclose()
 
 
 async def test_unknown_media_is_a_media_error(channel):
     with pytest.raises(MediaError):
-        await channel.download_media("404404404")
+        await channel.download_media(_note("404404404"))
 
 
 # -- the sender agent on both deployments ---------------------------------------------------------------------
@@ -187,17 +190,9 @@ async def test_unknown_media_is_a_media_error(channel):
 @contextlib.asynccontextmanager
 async def sender(settings):
     """The real services with only the sender agent running, and a channel that waits briefly on rate limits."""
-    services = await build_services(settings)
-    await services.channels["whatsapp"].aclose()
-    services.channels["whatsapp"] = WhatsAppChannel(settings.whatsapp, rate_limit_wait_s=0.01)
-    consumer = asyncio.create_task(services.bus.run(subscriptions(services, ["sender"])))
-    try:
-        yield services
-    finally:
-        consumer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await consumer
-        await services.aclose()
+    tuned = {"whatsapp": WhatsAppChannel(settings.whatsapp, rate_limit_wait_s=0.01)}
+    async with running(settings, ["sender"], channels=tuned) as runtime:
+        yield runtime.services
 
 
 async def wrote_at(services, at: float | None) -> None:

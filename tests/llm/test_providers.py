@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from habla.config import LLMTierSettings
 from habla.errors import LLMBadResponse, LLMError
 from habla.llm.anthropic_provider import AnthropicLLM
-from habla.llm.base import ChatMessage
+from habla.domain.chat import ChatMessage
 from habla.llm.openai_compat import OpenAICompatLLM
 from habla.llm.registry import build_llm
 from tests.emulators.llm import LLMEmulator

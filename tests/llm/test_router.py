@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from habla.config import LLMSettings, LLMTierSettings
 from habla.domain.escalation import needs_smart_tier
 from habla.errors import LLMNotConfigured, LLMUnavailable
-from habla.llm.base import CallRecord, ChatMessage
+from habla.domain.chat import CallRecord, ChatMessage
 from habla.llm.registry import build_llm
 from habla.llm.router import LLMRouter, build_router
 from tests.emulators.llm import LLMEmulator

@@ -19,15 +19,13 @@ def embedder():
 async def memory_env(make_settings, embedder):
     from habla.memory import Memory, build_session_store
     from habla.memory.recall import Recall
-    from habla.memory.repository import MemoryStore
     from habla.storage.database import create_engine
-    from habla.storage.repository import Store
+    from habla.storage.store import Store
 
     settings = make_settings()
     store = Store(create_engine(settings.database_url))
-    memory_store = MemoryStore(store.engine)
     memory = Memory(
-        sessions=build_session_store(settings), store=memory_store, embedder=embedder, recall=Recall(memory_store, embedder)
+        sessions=build_session_store(settings), embedder=embedder, recall=Recall(store, embedder)
     )
     yield settings, store, memory
     await memory.sessions.aclose()

@@ -29,7 +29,7 @@ def city_updates(transcript: str) -> str:
 
 async def _profile(chat, address=PHONE):
     learner = await chat.services.store.learner("console", address)
-    return (await chat.services.memory.store.learner_by_id(learner.id)).profile
+    return (await chat.services.store.learner_by_id(learner.id)).profile
 
 
 async def test_moving_from_madrid_to_lima_end_to_end(make_settings, llm_emulator):
@@ -56,7 +56,7 @@ async def test_moving_from_madrid_to_lima_end_to_end(make_settings, llm_emulator
         assert profile.errors["ser_vs_estar"].count == 2 and profile.interests == ["cooking"]
         assert profile.vocabulary["cocinar"].exposures == 2
         learner = await chat.services.store.learner("console", PHONE)
-        assert await chat.services.memory.store.count_memories(learner.id) == 4  # 2 summaries + 2 moments
+        assert await chat.services.store.count_memories(learner.id) == 4  # 2 summaries + 2 moments
 
         await chat.say(PHONE, "¿Qué tal tu día?", "m5")
         await chat.wait_replies(PHONE, 5)
@@ -95,7 +95,7 @@ async def test_garbage_from_the_model_leaves_the_profile_unchanged(make_settings
         assert len(requests_of(llm_emulator, "update")) == 4
         assert (await _profile(chat)).model_dump() == before
         learner = await chat.services.store.learner("console", PHONE)
-        assert await chat.services.memory.store.count_memories(learner.id) == 0
+        assert await chat.services.store.count_memories(learner.id) == 0
 
 
 async def test_prompt_tokens_stay_flat_as_the_session_grows(make_settings, llm_emulator):
@@ -124,7 +124,7 @@ async def test_recall_reaches_the_prompt_only_when_the_learner_asks_about_the_pa
         learner = await chat.services.store.learner("console", PHONE)
 
         async def stored():
-            return await chat.services.memory.store.count_memories(learner.id) > 0
+            return await chat.services.store.count_memories(learner.id) > 0
 
         await eventually(stored, what="memories")
         await chat.say(PHONE, "Hace buen tiempo hoy", "r3")

@@ -78,7 +78,7 @@ async def test_delete_my_data_leaves_no_trace(make_settings, llm_emulator, tmp_p
         other = await chat.services.store.learner("console", OTHER)
 
         async def remembered():
-            return await chat.services.memory.store.count_memories(learner.id) > 0
+            return await chat.services.store.count_memories(learner.id) > 0
 
         await eventually(remembered, what="memories to forget")
         media = Path(settings.media_dir) / learner.id
@@ -99,7 +99,7 @@ async def test_delete_my_data_leaves_no_trace(make_settings, llm_emulator, tmp_p
         assert replies[-1][1][0].startswith("🗑️ Hecho")
 
         async def gone():
-            return await chat.services.memory.store.learner_by_id(learner.id) is None and not media.exists()
+            return await chat.services.store.learner_by_id(learner.id) is None and not media.exists()
 
         await eventually(gone, what="the erasure")
         await asyncio.sleep(0.5)  # let every agent settle: nothing may bring a trace back
@@ -112,7 +112,7 @@ async def test_delete_my_data_leaves_no_trace(make_settings, llm_emulator, tmp_p
             assert needle not in keyspace, f"{needle!r} still in Redis"
         assert not media.exists()
         assert (await chat.services.memory.sessions.load(learner.id)).messages == []
-        assert await chat.services.memory.store.learner_by_id(other.id) is not None  # only them
+        assert await chat.services.store.learner_by_id(other.id) is not None  # only them
         assert "Soy otra persona" in "\n".join(tables.values())
 
         await chat.say(PHONE, "Hola de nuevo", "p-again")  # writing again starts from zero

@@ -9,15 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from habla.domain.recall import terms_field
-from habla.memory.repository import NewMemory
+from habla.storage.memories import NewMemory
 
 _ids = itertools.count()
 
 
-async def _remember(memory, learner_id, text, keywords=(), *, importance=1.0, created_at=1000.0, kind="moment"):
+async def _remember(store, memory, learner_id, text, keywords=(), *, importance=1.0, created_at=1000.0, kind="moment"):
     vector = (await memory.embedder.embed([text]))[0]
     memory_id = hashlib.sha256(f"{learner_id}:{text}:{next(_ids)}".encode()).hexdigest()[:32]
-    await memory.store.add_memories(
+    await store.add_memories(
         [NewMemory(memory_id, learner_id, kind, text, terms_field([text, *keywords]), importance, created_at, vector,
                    memory.embedder.model_id)],
         max_per_learner=1000,
@@ -39,7 +39,7 @@ MEMORIES = [
 
 async def _seed(store, memory):
     learner = await store.learner("console", "maria")
-    ids = [await _remember(memory, learner.id, text, keywords) for text, keywords in MEMORIES]
+    ids = [await _remember(store, memory, learner.id, text, keywords) for text, keywords in MEMORIES]
     return learner, ids
 
 
@@ -72,7 +72,7 @@ async def test_recall_finds_nothing_when_nothing_fits_and_counts_hits(memory_env
     learner, ids = await _seed(store, memory)
     assert await memory.recall.search(learner.id, "¿Te acuerdas del nombre de mi perro?", k=3) == []
     await memory.recall.search(learner.id, "¿Te acuerdas de la receta?", k=1)
-    export = await memory.store.export("console", "maria")
+    export = await store.export("console", "maria")
     hits = {row["id"]: row["hits"] for row in export["memories"]}
     assert hits[ids[0]] == 1 and hits[ids[1]] == 0
 
@@ -80,14 +80,14 @@ async def test_recall_finds_nothing_when_nothing_fits_and_counts_hits(memory_env
 async def test_at_most_max_memories_and_the_least_useful_go_first(memory_env):
     _, store, memory = memory_env
     learner = await store.learner("console", "pruned")
-    keep = await _remember(memory, learner.id, "The learner's daughter is called Lucía.", ["daughter", "hija"], importance=3.0)
-    recalled = await _remember(memory, learner.id, "The learner loves jazz.", ["jazz", "music", "música"], created_at=1.0)
+    keep = await _remember(store, memory, learner.id, "The learner's daughter is called Lucía.", ["daughter", "hija"], importance=3.0)
+    recalled = await _remember(store, memory, learner.id, "The learner loves jazz.", ["jazz", "music", "música"], created_at=1.0)
     await memory.recall.search(learner.id, "remember the music I love?", k=1)  # a hit makes it useful
     for n in range(6):
-        await _remember(memory, learner.id, f"Routine chat number {n} about the weather.", created_at=2000.0 + n)
-    assert await memory.store.prune(learner.id, keep=4) == 4
-    left = {row["id"] for row in (await memory.store.export("console", "pruned"))["memories"]}
-    assert keep in left and recalled in left and len(left) == 4 and await memory.store.count_memories(learner.id) == 4
+        await _remember(store, memory, learner.id, f"Routine chat number {n} about the weather.", created_at=2000.0 + n)
+    assert await store.prune(learner.id, keep=4) == 4
+    left = {row["id"] for row in (await store.export("console", "pruned"))["memories"]}
+    assert keep in left and recalled in left and len(left) == 4 and await store.count_memories(learner.id) == 4
 
 
 WORDS = ["recipe", "receta", "football", "fútbol", "Lima", "Madrid", "dog", "perro", "jazz", "trip", "viaje", "sister"]
@@ -107,7 +107,7 @@ async def test_recall_never_returns_another_learners_memory(memory_env, owned, q
     mine: dict[str, str] = {}
     for learner, texts in zip(learners, owned):
         for words in texts:
-            memory_id = await _remember(memory, learner.id, "The learner talked about " + " ".join(words), words)
+            memory_id = await _remember(store, memory, learner.id, "The learner talked about " + " ".join(words), words)
             mine[memory_id] = learner.id
     asking = learners[asker % len(learners)]
     found = await memory.recall.search(asking.id, "¿Te acuerdas de " + " ".join(query) + "?", k=10)

@@ -7,9 +7,9 @@ import time
 import uuid
 
 from habla.domain.learner import Profile, Turn
-from habla.llm.base import CallRecord
+from habla.domain.chat import CallRecord
 from habla.storage.database import create_engine, current_revision, head_revision, migrate
-from habla.storage.repository import Store
+from habla.storage.store import Store
 
 
 async def _store(url: str) -> Store:

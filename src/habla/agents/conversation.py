@@ -11,21 +11,19 @@ import logging
 import time
 import uuid
 
+from habla.agents import privacy
 from habla.agents.dedupe import first_delivery
+from habla.agents.outbox import publish_receipt, publish_reply
 from habla.bus.base import Envelope
-from habla.channels.base import outbound_topic
-from habla.domain.chunking import split_message
 from habla.domain.escalation import needs_smart_tier
 from habla.domain.inbound_policy import Policy, policy_for
 from habla.domain.inbound_text import is_emoji_only, prepare
 from habla.domain.learner import Learner, Profile, Turn
-from habla.domain.messages import Inbound, InboundKind, Outbound, OutboundKind, hashed
+from habla.domain.messages import Inbound, InboundKind, hashed
 from habla.domain.notices import notice
-from habla.domain.voice_markup import voice_items
 from habla.domain.whatsapp_format import to_whatsapp
 from habla.errors import LLMNotConfigured, LLMUnavailable
 from habla.memory import context as memory_context
-from habla.memory import privacy
 from habla.memory.session import SessionState
 from habla.services import Services
 from habla.voice.practice import remember_examples
@@ -97,35 +95,6 @@ async def _should_answer(inbound: Inbound, learner: Learner, services: Services)
         log.info("group message learner=%s declined", hashed(learner.id))
         return False
     return True
-
-
-async def publish_receipt(services: Services, inbound: Inbound) -> None:
-    """Mark the message read and show "typing…" while the model thinks. Same topic and key as the reply, so it
-    goes out first; only for channels that can show it, so the others see no extra bus traffic."""
-    if getattr(services.channels.get(inbound.channel), "mark_read", None) is None:
-        return
-    receipt = Outbound(
-        kind=OutboundKind.RECEIPT, channel=inbound.channel, address=inbound.address,
-        # a voice note's transcript: the note is the provider's message to mark read
-        in_reply_to=inbound.extra.get("transcript_of") or inbound.message_id,
-    )
-    await services.bus.publish(outbound_topic(inbound.channel, inbound.address), receipt.learner_key, receipt.model_dump(mode="json"))
-
-
-async def publish_reply(
-    services: Services, inbound: Inbound, outbound_id: str, text: str, voice_language: str | None = None
-) -> None:
-    channel = services.channels.get(inbound.channel)
-    hard_limit = getattr(channel, "hard_limit", None)
-    outbound = Outbound(
-        outbound_id=outbound_id,
-        channel=inbound.channel,
-        address=inbound.address,
-        chunks=split_message(text, services.settings.channels.text_chunk_chars, hard_limit),
-        voice=voice_items(text, voice_language, services.settings.voice.max_voice_items) if voice_language else [],
-        in_reply_to=inbound.message_id,
-    )
-    await services.bus.publish(outbound_topic(inbound.channel, inbound.address), outbound.learner_key, outbound.model_dump(mode="json"))
 
 
 async def _compose(

@@ -28,7 +28,7 @@ from habla.domain.recall import terms_field
 from habla.errors import LLMNotConfigured, LLMUnavailable
 from habla.memory import SESSION_END, TURN_DONE
 from habla.memory.embeddings import EmbeddingError
-from habla.memory.repository import NewMemory
+from habla.storage.memories import NewMemory
 from habla.memory.session import SessionState
 from habla.memory.summariser import fold_if_needed
 
@@ -40,7 +40,7 @@ MAX_TURNS_PER_UPDATE = 40
 
 async def handle(envelope: Envelope, services) -> None:
     learner_id = str(envelope.payload.get("learner_id") or "")
-    learner = await services.memory.store.learner_by_id(learner_id) if learner_id else None
+    learner = await services.store.learner_by_id(learner_id) if learner_id else None
     if learner is None:
         return  # erased, or never existed
     session = await services.memory.sessions.load(learner.id)
@@ -62,7 +62,7 @@ async def update_profile(services, learner: Learner, session: SessionState, unti
     """True when the profile was updated."""
     memory = services.memory
     every = max(1, services.settings.memory.update_every)
-    turns, count = await memory.store.turns_between(learner.id, learner.profile.memory_cursor, until, MAX_TURNS_PER_UPDATE)
+    turns, count = await services.store.turns_between(learner.id, learner.profile.memory_cursor, until, MAX_TURNS_PER_UPDATE)
     due = count > 0 if ended else count >= max(every, session.memory_retry_at)
     if not due:
         return False
@@ -88,7 +88,7 @@ async def update_profile(services, learner: Learner, session: SessionState, unti
             return None  # a redelivery: this window is merged already
         return merge_update(profile, update, now).model_copy(update={"memory_cursor": cursor})
 
-    await memory.store.update_profile(learner.id, apply)
+    await services.store.update_profile(learner.id, apply)
     await memory.sessions.update(learner.id, memory_retry_at=0)
     log.info("memory updated learner=%s turns=%d facts=%d moments=%d", hashed(learner.id), len(turns), len(update.facts), len(update.moments))
     return True
@@ -123,4 +123,4 @@ async def _store_memories(services, learner: Learner, turns: list[Turn], update:
         )
         for index, (kind, note) in enumerate(notes)
     ]
-    await services.memory.store.add_memories(rows, services.settings.memory.max_memories)
+    await services.store.add_memories(rows, services.settings.memory.max_memories)

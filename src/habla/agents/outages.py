@@ -14,10 +14,6 @@ import logging
 import time
 from typing import Awaitable, Callable
 
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-
 from habla.errors import BusError, StorageError
 
 log = logging.getLogger(__name__)
@@ -26,10 +22,9 @@ MAX_DELAY_S = 5.0
 
 
 def is_outage(exc: BaseException) -> bool:
-    if isinstance(exc, (StorageError, BusError, OperationalError, InterfaceError, RedisConnectionError,
-                        RedisTimeoutError, ConnectionError)):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    """Adapters translate their drivers' connection failures into these (storage/access.py,
+    memory/session_redis.py, the bus engines), so this is the whole list."""
+    return isinstance(exc, (StorageError, BusError))
 
 
 async def through_outages(call: Callable[[], Awaitable[None]], max_wait_s: float, what: str) -> None:

@@ -3,8 +3,8 @@
 A chunk is recorded as delivered right after the channel accepts it; a redelivered outbound message skips
 the recorded chunks, so a crash mid-reply resumes where it stopped instead of repeating itself.
 
-Channel-agnostic: what a transport can do beyond ``send_text`` is looked up on it (see the capability
-protocols in habla.channels.base), so WhatsApp's Cloud API and Twilio get the same behaviour:
+Channel-agnostic: what a transport can do beyond ``send_text`` is asked of it by ``isinstance`` (see the
+capability protocols in habla.channels.base), so WhatsApp's Cloud API and Twilio get the same behaviour:
 
 - a RECEIPT marks the learner's message read (typing indicator on), best effort: it never blocks a reply;
 - a channel with templates has WhatsApp's 24-hour window: outside it (by our records, or because the
@@ -20,10 +20,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
+from habla.agents.privacy import erase_learner
 from habla.bus.base import Envelope, PermanentError
-from habla.channels.base import SERVICE_WINDOW_S
+from habla.channels.base import SERVICE_WINDOW_S, Channel, ReadReceipts, Templates
 from habla.domain.messages import Outbound, OutboundKind, hashed
 from habla.errors import ChannelAuthError, ChannelError, ChannelRateLimited, OutsideWindowError
 from habla.services import Services
@@ -38,8 +39,6 @@ RATE_LIMIT_MAX_WAIT_S = 30.0
 async def handle(envelope: Envelope, services: Services) -> None:
     outbound = Outbound.model_validate(envelope.payload)
     if outbound.kind == OutboundKind.FORGET:  # queued behind the goodbye, so it runs once that went out
-        from habla.memory.privacy import erase_learner
-
         await erase_learner(services, outbound.channel, outbound.address)
         return
     channel = services.channels.get(outbound.channel)
@@ -59,12 +58,11 @@ async def handle(envelope: Envelope, services: Services) -> None:
         raise PermanentError(f"{channel.name} refused our credentials: {exc}") from exc
 
 
-async def _mark_read(outbound: Outbound, channel: Any) -> None:
-    mark_read = getattr(channel, "mark_read", None)
-    if mark_read is None or not outbound.in_reply_to:
+async def _mark_read(outbound: Outbound, channel: Channel) -> None:
+    if not isinstance(channel, ReadReceipts) or not outbound.in_reply_to:
         return
     try:
-        await mark_read(outbound.in_reply_to)
+        await channel.mark_read(outbound.in_reply_to)
     except ChannelAuthError:
         raise  # the reply right behind it would fail the same way; say it once, loudly
     except ChannelError as exc:
@@ -72,11 +70,11 @@ async def _mark_read(outbound: Outbound, channel: Any) -> None:
         log.warning("read receipt not sent learner=%s: %s", hashed(outbound.learner_key), type(exc).__name__)
 
 
-async def _send_reply(outbound: Outbound, channel: Any, services: Services) -> None:
+async def _send_reply(outbound: Outbound, channel: Channel, services: Services) -> None:
     done = await services.store.delivered_chunks(outbound.outbound_id)
     if TEMPLATE_INDEX in done:
         return  # the template already went out in place of this reply
-    windowed = getattr(channel, "send_template", None) is not None
+    windowed = isinstance(channel, Templates)
     if windowed and not await _window_open(outbound, services):
         await _send_template(outbound, channel, services, reason="window closed")
         return
@@ -104,7 +102,7 @@ async def _window_open(outbound: Outbound, services: Services) -> bool:
     return last is not None and time.time() - last < SERVICE_WINDOW_S
 
 
-async def _send_template(outbound: Outbound, channel: Any, services: Services, *, reason: str) -> None:
+async def _send_template(outbound: Outbound, channel: Templates, services: Services, *, reason: str) -> None:
     """The re-engagement template instead of the reply: the learner's answer reopens the window.
 
     One template per closed window: several replies queued for a silent learner would otherwise each send

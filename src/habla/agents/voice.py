@@ -19,20 +19,20 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import inspect
 import logging
 import time
 import urllib.parse
 from pathlib import Path
 
 from habla.agents.dedupe import first_delivery
-from habla.agents.conversation import publish_receipt
+from habla.agents import outbox
+from habla.agents.outbox import publish_receipt
 from habla.bus.base import Envelope
-from habla.channels.base import outbound_topic
 from habla.domain.learner import Profile
 from habla.domain.messages import Inbound, InboundKind, Outbound, hashed
 from habla.domain.voice_text import limit_values, pronunciation_feedback, voice_notice
-from habla.errors import AudioTooLarge, ChannelError, ChannelRateLimited, MediaError, VoiceError
+from habla.channels.base import MediaSource
+from habla.errors import AudioTooLarge, ChannelError, ChannelRateLimited, MediaError, MediaTooLarge, VoiceError
 from habla.services import Services
 from habla.voice.pipeline import NoteResult, pipeline_for, run_in_voice_thread
 from habla.voice.practice import score_attempt
@@ -118,17 +118,12 @@ async def fetch_audio(services: Services, inbound: Inbound) -> bytes:
         data = path.read_bytes()
     else:
         channel = services.channels.get(inbound.channel)
-        download = getattr(channel, "download_media", None)
-        if download is None:
+        if not isinstance(channel, MediaSource):
             raise MediaError(f"channel {inbound.channel!r} cannot download media")
         try:
-            # WhatsApp's takes the media id (it resolves the URL); Twilio's the inbound (it reads MediaUrl0)
-            wants_inbound = next(iter(inspect.signature(download).parameters), "") == "inbound"
-            data, _mime = await (download(inbound) if wants_inbound else download(inbound.media_id or ""))
-        except MediaError as exc:
-            if "limit" in str(exc):  # the channel refused to download past its size limit
-                raise AudioTooLarge(str(exc)) from exc
-            raise
+            data, _mime = await channel.download_media(inbound)
+        except MediaTooLarge as exc:  # the channel refused to download past its size limit
+            raise AudioTooLarge(str(exc)) from exc
     if len(data) > limit:
         raise AudioTooLarge(f"{len(data)} bytes, over the {limit}-byte limit")
     return data
@@ -153,7 +148,7 @@ async def _reply(services: Services, inbound: Inbound, text: str, kind: str = "r
         chunks=[text],
         in_reply_to=inbound.message_id,
     )
-    await services.bus.publish(outbound_topic(inbound.channel, inbound.address), outbound.learner_key, outbound.model_dump(mode="json"))
+    await outbox.publish(services, outbound)
 
 
 async def _forward(services: Services, inbound: Inbound, text: str, result: NoteResult, repaired: bool, attempt) -> None:

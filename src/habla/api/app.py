@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from typing import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
-from habla.agents.runtime import AGENT_NAMES, run_agents
+from habla.agents.registry import AGENT_NAMES
 from habla.api import simulator_routes, twilio_routes, whatsapp_routes
 from habla.config import Settings
-from habla.services import Services, build_services
+from habla.runtime import Runtime, running
 
 log = logging.getLogger(__name__)
 
@@ -23,27 +23,26 @@ def create_app(settings: Settings, agents: list[str] | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await build_services(settings)
-        app.state.services = services
-        consumer = None
-        if agents:
-            consumer = asyncio.create_task(run_agents(services, agents), name="habla-agents")
-        log.info("habla api up: agents=%s bus=%s", ",".join(agents) or "none", type(services.bus).__name__)
-        try:
+        async with running(settings, agents) as runtime:
+            app.state.runtime = runtime
+            app.state.services = runtime.services
             yield
-        finally:
-            if consumer is not None:
-                consumer.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await consumer
-            await services.aclose()
 
     app = FastAPI(title="Habla", lifespan=lifespan)
 
     @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        services: Services = app.state.services
-        return {"status": "ok", "bus": type(services.bus).__name__, "database": services.store.engine.dialect.name}
+    async def healthz() -> JSONResponse:
+        """200 while this process does its work; 503 once its agents stopped (so an orchestrator restarts it)."""
+        runtime: Runtime = app.state.runtime
+        services = runtime.services
+        liveness = runtime.liveness()
+        body = {
+            "status": "ok" if liveness["ok"] else "agents stopped",
+            "bus": type(services.bus).__name__,
+            "database": services.store.engine.dialect.name,
+            "agents": liveness,
+        }
+        return JSONResponse(body, status_code=200 if liveness["ok"] else 503)
 
     # Meta's webhook first, as a bare route: every request walks the routes in order, and it is by far the
     # busiest (see whatsapp_routes.hot_route).

@@ -1,4 +1,4 @@
-"""Twilio's WhatsApp webhook and the media URLs Twilio fetches (see habla.channels.twilio*).
+"""Twilio's WhatsApp webhook and the media URLs Twilio fetches (see habla.channels.twilio).
 
 POST /webhooks/twilio        401 no signature, 400 malformed form, 403 wrong signature, 413 too big,
                              200 for a status callback before any database or bus work,
@@ -19,8 +19,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from habla.agents.ingress import ingest
-from habla.channels import twilio
-from habla.channels.twilio_outbox import MediaOutbox
+from habla.channels.twilio import webhook as twilio
+from habla.channels.twilio.outbox import MediaOutbox
 from habla.errors import BusError, ChannelError, SignatureError
 
 log = logging.getLogger(__name__)

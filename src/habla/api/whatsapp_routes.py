@@ -1,4 +1,4 @@
-"""GET/POST /webhooks/whatsapp: Meta's Cloud API webhook (see habla.channels.whatsapp_parse).
+"""GET/POST /webhooks/whatsapp: Meta's Cloud API webhook (see habla.channels.whatsapp.webhook).
 
 Meta retries any non-200 for up to seven days, so the answers are chosen with that in mind: 200 for
 everything accepted (statuses at once, before any database or bus work), 4xx only for requests that are
@@ -15,7 +15,7 @@ from starlette.routing import Route
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from habla.agents.ingress import ingest
-from habla.channels import whatsapp_parse as whatsapp
+from habla.channels.whatsapp import webhook as whatsapp
 from habla.errors import BusError, ChannelError, SignatureError
 
 router = APIRouter()

@@ -66,6 +66,15 @@ class Bus(Protocol):
     async def dead_letters(self, topic: str) -> list[Envelope]:
         """Messages that exhausted their retries, oldest first (for the operator and the tests)."""
 
+    async def live_consumers(self) -> dict[str, int]:
+        """Consumer group → how many consumers of it are alive (heartbeat within a lease period), across
+        every process that shares this bus: what `habla doctor` reports as workers."""
+
+    async def forget_key(self, key: str) -> int:
+        """Erase every message of ``key`` the bus still holds once handled (entries kept until the stream's
+        MAXLEN, dead letters): "delete my data". Returns how many were removed. Only the engine knows its
+        layout, so erasure never rebuilds its key names."""
+
     async def aclose(self) -> None: ...
 
 

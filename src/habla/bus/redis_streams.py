@@ -49,6 +49,7 @@ from habla.errors import BusError
 logger = logging.getLogger(__name__)
 
 PUBLISH_ATTEMPTS = 3
+FORGET_PAGE = 500  # entries read per XRANGE while erasing a key
 _UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
@@ -155,6 +156,46 @@ class RedisStreamsBus:
         except _UNREACHABLE as exc:
             raise BusError(f"Redis is unreachable; could not read dead letters of {topic!r}: {exc}") from exc
         return [_dead_letter(topic, fields) for _, fields in entries]
+
+    async def live_consumers(self) -> dict[str, int]:
+        """Per group, the most members any of its topics has seen heartbeat within one lease (server time)."""
+        try:
+            seconds, micros = await self._redis.time()
+            now_ms = int(seconds) * 1000 + int(micros) // 1000
+            prefix = self._keys.members("", "").removesuffix(":")
+            live: dict[str, int] = {}
+            async for key in self._redis.scan_iter(match=self._keys.members("*", "*"), count=500):
+                group = key[len(prefix):].split(":", 1)[0]
+                count = await self._redis.zcount(key, now_ms - self._settings.lease_ms, "+inf")
+                live[group] = max(live.get(group, 0), int(count))
+            return {group: count for group, count in live.items() if count > 0}
+        except _UNREACHABLE as exc:
+            raise BusError(f"Redis is unreachable; could not read consumer heartbeats: {exc}") from exc
+
+    async def forget_key(self, key: str) -> int:
+        """XDEL the key's entries from its shard's stream of every topic and from every dead-letter stream."""
+        shard = shard_of(key, self._shards)
+        try:
+            streams = [s async for s in self._redis.scan_iter(match=self._keys.stream("*", shard), count=500)]
+            streams += [s async for s in self._redis.scan_iter(match=self._keys.dead("*"), count=500)]
+            deleted = 0
+            for stream in streams:
+                if await self._redis.type(stream) == "stream":
+                    deleted += await self._delete_entries_of(stream, key)
+            return deleted
+        except _UNREACHABLE as exc:
+            raise BusError(f"Redis is unreachable; could not erase a key's messages: {exc}") from exc
+
+    async def _delete_entries_of(self, stream: str, key: str) -> int:
+        deleted, start = 0, "-"
+        while True:
+            entries = await self._redis.xrange(stream, min=start, max="+", count=FORGET_PAGE)
+            ids = [entry_id for entry_id, fields in entries if fields.get("k") == key]
+            if ids:
+                deleted += await self._redis.xdel(stream, *ids)
+            if len(entries) < FORGET_PAGE:
+                return deleted
+            start = "(" + entries[-1][0]
 
     async def aclose(self) -> None:
         if self._closed:

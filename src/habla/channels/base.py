@@ -1,12 +1,22 @@
-"""The channel port: how a reply leaves Habla."""
+"""The channel port: how a reply leaves Habla, and what else a transport can do.
+
+``Channel`` is what every transport implements. The capabilities below are optional: a transport
+implements only what its provider offers, and the sender, the outbox and the voice agent ask
+``isinstance(channel, Templates)`` (the protocols are runtime-checkable) instead of probing attributes.
+WhatsApp's Cloud API and Twilio's WhatsApp sender implement all of them.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from habla.domain.messages import hashed
+from habla.domain.messages import Inbound
+
+# WhatsApp's customer-service window: free text only within 24 h of the learner's last message.
+SERVICE_WINDOW_S = 24 * 3600
 
 
+@runtime_checkable
 class Channel(Protocol):
     name: str
     hard_limit: int | None  # the transport's maximum message length; None when there is none
@@ -21,28 +31,13 @@ class Channel(Protocol):
     async def aclose(self) -> None: ...
 
 
-def outbound_topic(channel: str, address: str) -> str:
-    """Console replies go to the one terminal that asked, so each console address has its own topic.
-
-    The address is hashed: topic names reach INFO logs and Redis key listings, addresses must not.
-    """
-    if channel == "console":
-        return f"outbound.console.{hashed(address)}"
-    return f"outbound.{channel}"
-
-
-# Optional capabilities. The sender looks for them on a channel (getattr), so a transport implements only
-# what its provider offers; WhatsApp's Cloud API and Twilio's WhatsApp sender implement all of them.
-
-# WhatsApp's customer-service window: free text only within 24 h of the learner's last message.
-SERVICE_WINDOW_S = 24 * 3600
-
-
+@runtime_checkable
 class ReadReceipts(Protocol):
     async def mark_read(self, message_id: str) -> None:
         """Mark the learner's message read and show that the tutor is typing (best effort)."""
 
 
+@runtime_checkable
 class Templates(Protocol):
     """A channel with templates is a windowed channel: outside ``SERVICE_WINDOW_S`` only a template goes out."""
 
@@ -50,15 +45,21 @@ class Templates(Protocol):
         """Send the operator's configured re-engagement template. Raises ChannelError like send_text."""
 
 
-class MediaSender(Protocol):
+@runtime_checkable
+class VoiceNotes(Protocol):
     async def send_audio(self, address: str, data: bytes, mime: str = "audio/ogg", *, idempotency_key: str) -> None:
         """A voice note (OGG/Opus)."""
 
+
+@runtime_checkable
+class Images(Protocol):
     async def send_image(
         self, address: str, data: bytes, mime: str = "image/png", caption: str | None = None, *, idempotency_key: str
     ) -> None: ...
 
 
+@runtime_checkable
 class MediaSource(Protocol):
-    async def download_media(self, media_id: str) -> tuple[bytes, str]:
-        """(bytes, mime type) of a learner's media; raises MediaError when too big, too slow or gone."""
+    async def download_media(self, media: Inbound) -> tuple[bytes, str]:
+        """(bytes, mime type) of the learner's media that ``media`` carries (its media id or URL, as the
+        provider names it). Raises MediaTooLarge past the size limit, MediaError when too slow or gone."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from habla.errors import MediaError
+from habla.errors import MediaTooLarge
 
 
 async def read_limited(response: httpx.Response, limit: int) -> bytes:
@@ -12,11 +12,11 @@ async def read_limited(response: httpx.Response, limit: int) -> bytes:
     Content-Length when it declares one, and by counting when it does not (or lies)."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise MediaError(f"media is {declared} bytes, over the {limit}-byte limit")
+        raise MediaTooLarge(f"media is {declared} bytes, over the {limit}-byte limit")
     chunks, received = [], 0
     async for chunk in response.aiter_bytes():
         received += len(chunk)
         if received > limit:
-            raise MediaError(f"media exceeded the {limit}-byte limit while downloading")
+            raise MediaTooLarge(f"media exceeded the {limit}-byte limit while downloading")
         chunks.append(chunk)
     return b"".join(chunks)

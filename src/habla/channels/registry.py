@@ -13,12 +13,12 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
 
         channels["simulator"] = SimulatorChannel(settings.simulator.callback_url)
     if settings.whatsapp.enabled:
-        from habla.channels.whatsapp import WhatsAppChannel
+        from habla.channels.whatsapp.channel import WhatsAppChannel
 
         channels["whatsapp"] = WhatsAppChannel(settings.whatsapp)
     if settings.twilio.enabled:
-        from habla.channels.twilio_outbox import MediaOutbox
-        from habla.channels.twilio_send import TwilioChannel
+        from habla.channels.twilio.outbox import MediaOutbox
+        from habla.channels.twilio.channel import TwilioChannel
 
         channels["twilio"] = TwilioChannel(
             settings.twilio, public_url=settings.public_url, outbox=MediaOutbox(settings.media_dir)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from habla.domain.learner import Profile
 from habla.domain.profile import current_facts
 from habla.domain.prompts import language_name, system_prompt
-from habla.llm.base import ChatMessage
+from habla.domain.chat import ChatMessage
 
 SUMMARY_CHARS = 1200
 MEMORY_CHARS = 400

@@ -13,7 +13,7 @@ import time
 from habla.domain.learner import Profile, Turn
 from habla.domain.profile import current_facts
 from habla.domain.prompts import language_name
-from habla.llm.base import ChatMessage
+from habla.domain.chat import ChatMessage
 
 UPDATE_MARKER = "You maintain the long-term memory of Habla"
 FOLD_MARKER = "You keep the running summary of a Habla tutoring chat"

@@ -54,7 +54,7 @@ class Inbound(BaseModel):
 class OutboundKind(StrEnum):
     REPLY = "reply"  # text chunks (and later voice notes, images)
     RECEIPT = "receipt"  # mark `in_reply_to` read and show the typing indicator while the tutor thinks
-    FORGET = "forget"  # after the goodbye: erase every trace of the learner (habla.memory.privacy)
+    FORGET = "forget"  # after the goodbye: erase every trace of the learner (habla.agents.privacy)
 
 
 class Outbound(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from habla.domain.learner import Profile, Turn
-from habla.llm.base import ChatMessage
+from habla.domain.chat import ChatMessage
 
 LANGUAGE_NAMES = {
     "es": "Spanish", "en": "English", "fr": "French", "de": "German", "it": "Italian",

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
-Role = Literal["system", "user", "assistant"]
-Tier = Literal["fast", "smart"]
-
-
-@dataclass(frozen=True)
-class ChatMessage:
-    role: Role
-    content: str
+from habla.domain.chat import CallRecord, ChatMessage, Role, Tier  # noqa: F401  (the port speaks in these)
 
 
 @dataclass(frozen=True)
@@ -21,21 +14,6 @@ class Completion:
     tokens_in: int
     tokens_out: int
     model: str
-
-
-@dataclass(frozen=True)
-class CallRecord:
-    """What the router notes about each attempt: the basis of cost accounting."""
-
-    tier: Tier
-    provider: str
-    model: str
-    ok: bool
-    tokens_in: int
-    tokens_out: int
-    latency_ms: float
-    error: str | None = None
-    learner_id: str | None = None
 
 
 class LLM(Protocol):

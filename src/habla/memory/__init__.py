@@ -17,13 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from habla.config import Settings
 from habla.memory.embeddings import Embedder, build_embedder
 from habla.memory.recall import Recall
-from habla.memory.repository import MemoryStore
 from habla.memory.session import LocalSessionStore, SessionStore
+from habla.storage.memories import MemoryTable
 
 TURN_DONE = "turn.done"  # payload: learner_id, turn_at, new_session; key: the learner key
 SESSION_END = "session.end"  # payload: learner_id; for a scheduler that notices idle sessions
@@ -32,7 +30,6 @@ SESSION_END = "session.end"  # payload: learner_id; for a scheduler that notices
 @dataclass
 class Memory:
     sessions: SessionStore
-    store: MemoryStore
     embedder: Embedder | None
     recall: Recall
 
@@ -52,9 +49,8 @@ def build_session_store(settings: Settings) -> SessionStore:
     return LocalSessionStore(settings.memory.session_messages, settings.memory.session_ttl_s)
 
 
-def build_memory(settings: Settings, engine: AsyncEngine) -> Memory:
-    store = MemoryStore(engine)
+def build_memory(settings: Settings, store: MemoryTable) -> Memory:
     embedder = build_embedder(settings.embeddings)
     return Memory(
-        sessions=build_session_store(settings), store=store, embedder=embedder, recall=Recall(store, embedder)
+        sessions=build_session_store(settings), embedder=embedder, recall=Recall(store, embedder)
     )

@@ -14,7 +14,7 @@ from habla.domain.context import SessionView, build_prompt, corrections_in
 from habla.domain.learner import Learner, Turn
 from habla.domain.messages import Inbound, hashed
 from habla.domain.recall import refers_to_past
-from habla.llm.base import ChatMessage
+from habla.domain.chat import ChatMessage
 from habla.memory import TURN_DONE
 from habla.memory.session import SessionState
 
@@ -30,7 +30,7 @@ async def load_session(services, learner: Learner) -> SessionState:
         return session
     settings = services.settings.memory
     now = time.time()
-    turns, _ = await services.memory.store.turns_between(
+    turns, _ = await services.store.turns_between(
         learner.id, now - settings.session_ttl_s, now, max(1, settings.session_messages // 2)
     )
     turns = [turn for turn in turns if turn.tier]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from habla.domain.recall import rank, terms
 from habla.memory.embeddings import Embedder, EmbeddingError
-from habla.memory.repository import MemoryStore
+from habla.storage.memories import MemoryTable
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class Recalled:
 
 
 class Recall:
-    def __init__(self, store: MemoryStore, embedder: Embedder | None) -> None:
+    def __init__(self, store: MemoryTable, embedder: Embedder | None) -> None:
         self._store = store
         self._embedder = embedder
 

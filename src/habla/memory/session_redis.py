@@ -9,9 +9,14 @@ pipelined HGETALL + LRANGE. A session of 20 messages holds a few kilobytes (benc
 
 from __future__ import annotations
 
+import functools
 import json
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from habla.errors import StorageError
 
 from habla.memory.session import MAX_SESSION_ERRORS, UPDATABLE, SessionMessage, SessionState
 
@@ -46,6 +51,19 @@ return 1
 """
 
 
+def _redis_outage_is_storage_error(method):
+    """Redis unreachable → StorageError, here and only here, so agents catch Habla's errors, not redis-py's."""
+
+    @functools.wraps(method)
+    async def translated(self, *args, **kwargs):
+        try:
+            return await method(self, *args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise StorageError(f"session store unavailable: {type(exc).__name__}") from exc
+
+    return translated
+
+
 class RedisSessionStore:
     def __init__(self, url: str, namespace: str, max_messages: int = 20, ttl_s: int = 24 * 3600) -> None:
         self._redis = Redis.from_url(url, decode_responses=True, socket_connect_timeout=2.0, socket_timeout=5.0)
@@ -57,12 +75,14 @@ class RedisSessionStore:
 
     @property
     def redis(self) -> Redis:
+        """The client, for tests and benchmarks that inspect the raw keys."""
         return self._redis
 
     def keys(self, learner_id: str) -> tuple[str, str]:
         base = f"{self._ns}:session:{learner_id}"
         return base, f"{base}:log"
 
+    @_redis_outage_is_storage_error
     async def load(self, learner_id: str) -> SessionState:
         meta_key, log_key = self.keys(learner_id)
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -84,6 +104,7 @@ class RedisSessionStore:
             memory_retry_at=int(meta.get("memory_retry_at") or 0),
         )
 
+    @_redis_outage_is_storage_error
     async def record(self, learner_id: str, messages: list[tuple[str, str]], errors: list[str], now: float) -> float | None:
         args: list[object] = [repr(now), self._ttl, self._max, len(messages), json.dumps(errors, ensure_ascii=False)]
         for role, text in messages:
@@ -92,6 +113,7 @@ class RedisSessionStore:
         previous = await self._record(keys=list(self.keys(learner_id)), args=args)
         return float(previous) if previous else None
 
+    @_redis_outage_is_storage_error
     async def update(self, learner_id: str, **fields: object) -> bool:
         unknown = set(fields) - UPDATABLE
         if unknown:
@@ -101,6 +123,7 @@ class RedisSessionStore:
             args.extend([name, "" if value is None else str(value)])
         return bool(await self._update(keys=[self.keys(learner_id)[0]], args=args))
 
+    @_redis_outage_is_storage_error
     async def clear(self, learner_id: str) -> None:
         await self._redis.delete(*self.keys(learner_id))
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
+from habla.channels.base import Channel, VoiceNotes
 from habla.config import VoiceSettings
 from habla.domain.messages import Outbound, hashed
 from habla.errors import SynthesisError
@@ -36,14 +37,13 @@ def speak(text: str, language: str, settings: VoiceSettings) -> bytes:
 
 async def send_voice_items(
     outbound: Outbound,
-    channel: Any,
+    channel: Channel,
     services,
     done: set[int],
     patiently: Callable[[Callable[[], Awaitable[None]]], Awaitable[None]] | None = None,
 ) -> int:
     """Send the items not yet delivered; returns how many went out now."""
-    send_audio = getattr(channel, "send_audio", None)
-    if send_audio is None or not outbound.voice:
+    if not isinstance(channel, VoiceNotes) or not outbound.voice:
         return 0
     settings: VoiceSettings = services.settings.voice
     sent = 0
@@ -59,7 +59,7 @@ async def send_voice_items(
         key = f"{outbound.outbound_id}:{index}"
 
         async def send(data: bytes = data, key: str = key) -> None:
-            await send_audio(outbound.address, data, MIME, idempotency_key=key)
+            await channel.send_audio(outbound.address, data, MIME, idempotency_key=key)
 
         await (patiently(send) if patiently else send())
         await services.store.record_delivery(outbound.outbound_id, index, outbound.learner_key)

@@ -12,7 +12,7 @@ import logging
 from habla.domain.learner import Turn
 from habla.domain.prompts import language_name
 from habla.errors import LLMError
-from habla.llm.base import ChatMessage
+from habla.domain.chat import ChatMessage
 from habla.voice.pronunciation import words
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """WhatsApp Cloud API: Meta's Graph API for sending, and its webhooks for receiving.
 
 Receiving (framework-free, the route in api/whatsapp_routes.py only translates HTTP) lives in
-``whatsapp_parse``; the request bodies and the error mapping in ``whatsapp_send``. This module is the
+``webhook``; the request bodies and the error mapping in ``graph_api``. This module is the
 channel the sender agent talks to:
 
     POST {api_base}/{phone_number_id}/messages   text, read receipts + typing indicator, audio, image, template
@@ -21,9 +21,9 @@ from typing import Any
 
 import httpx
 
-from habla.channels import whatsapp_send as graph
+from habla.channels.whatsapp import graph_api as graph
 from habla.channels.media_download import read_limited
-from habla.channels.whatsapp_parse import (  # noqa: F401  (re-exported: the module's public face)
+from habla.channels.whatsapp.webhook import (  # noqa: F401  (re-exported: the module's public face)
     NAME,
     MissingSignature,
     ParsedWebhook,
@@ -35,7 +35,8 @@ from habla.channels.whatsapp_parse import (  # noqa: F401  (re-exported: the mod
     verify_signature,
 )
 from habla.config import WhatsAppSettings
-from habla.errors import ChannelAuthError, ChannelError, ChannelRateLimited, ConfigurationError, MediaError
+from habla.domain.messages import Inbound
+from habla.errors import ChannelAuthError, ChannelError, ChannelRateLimited, ConfigurationError, MediaError, MediaTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -135,14 +136,17 @@ class WhatsAppChannel:
 
     # -- media ---------------------------------------------------------------------------------------------
 
-    async def download_media(self, media_id: str) -> tuple[bytes, str]:
-        """A learner's media: (bytes, mime type). Raises MediaError when too big, too slow, or gone.
+    async def download_media(self, media: Inbound) -> tuple[bytes, str]:
+        """A learner's media by its Graph media id: (bytes, mime type). Raises MediaTooLarge over the limit,
+        MediaError when too slow or gone.
 
         The URL Graph hands out expires after a few minutes (a backlog can outlive it), so a refused URL is
         resolved again, once.
         """
+        if not media.media_id:
+            raise MediaError("the message has no media id")
         for attempt in (1, 2):
-            info = await self._resolve_media(media_id)
+            info = await self._resolve_media(media.media_id)
             try:
                 data = await self._fetch(info["url"])
             except _ExpiredURL:
@@ -174,7 +178,7 @@ class WhatsAppChannel:
             raise MediaError("graph answered a media lookup without a url")
         size = info.get("file_size")
         if isinstance(size, int) and size > self._settings.media_max_bytes:
-            raise MediaError(f"media is {size} bytes, over the {self._settings.media_max_bytes}-byte limit")
+            raise MediaTooLarge(f"media is {size} bytes, over the {self._settings.media_max_bytes}-byte limit")
         return info
 
     async def _fetch(self, url: str) -> bytes:

@@ -1,7 +1,6 @@
-"""Memory rows and the learner-wide operations of the memory work: profile updates, erase, export.
+"""The memories table: summaries and key moments with their vectors, and the search over them.
 
-Kept apart from storage/repository.py (the reply path's store) and over the same engine. Vector search is
-dialect-specific on purpose: pgvector's ``<=>`` on Postgres, exact numpy cosine over the learner's rows on
+Vector search is dialect-specific on purpose: pgvector's ``<=>`` on Postgres, exact numpy cosine over the learner's rows on
 SQLite (at most ``max_memories`` per learner, so exact search is cheap and never misses).
 """
 
@@ -10,19 +9,16 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.types import String
 
-from habla.domain.learner import Learner, Profile, Turn
 from habla.domain.recall import Candidate
-from habla.storage.models import Base, LearnerRow, MemoryRow, TurnRow
+from habla.storage.access import TableAccess
+from habla.storage.models import MemoryRow
 
 VECTOR_CANDIDATES = 20
 LEXICAL_CANDIDATES = 50
@@ -74,55 +70,10 @@ class _LearnerRows:
         return self._matrices[model_id]
 
 
-class MemoryStore:
+class MemoryTable(TableAccess):
     def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self.postgres = engine.dialect.name == "postgresql"
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        super().__init__(engine)
         self._cache: OrderedDict[str, _LearnerRows] = OrderedDict()  # SQLite only: learner id -> rows
-
-    # learners and profiles
-
-    async def learner_by_id(self, learner_id: str) -> Learner | None:
-        async with self._sessions() as session:
-            row = await session.get(LearnerRow, learner_id)
-        if row is None:
-            return None
-        return Learner(id=row.id, channel=row.channel, address=row.address, profile=Profile.model_validate(row.profile))
-
-    async def update_profile(self, learner_id: str, change: Callable[[Profile], Profile | None]) -> Profile | None:
-        """Read, change and write the profile in one transaction (row-locked on Postgres); None if no learner.
-
-        ``change`` gets the freshest profile and returns the new one, or None to leave it as it is.
-        """
-        async with self._sessions.begin() as session:
-            query = select(LearnerRow).where(LearnerRow.id == learner_id)
-            if self.postgres:
-                query = query.with_for_update()
-            row = (await session.execute(query)).scalar_one_or_none()
-            if row is None:
-                return None
-            changed = change(Profile.model_validate(row.profile))
-            if changed is not None:
-                row.profile = changed.model_dump(mode="json")
-                return changed
-            return Profile.model_validate(row.profile)
-
-    async def turns_between(self, learner_id: str, after: float, until: float, limit: int) -> tuple[list[Turn], int]:
-        """The newest ``limit`` turns with after < created_at <= until (oldest first), and how many there are."""
-        condition = (TurnRow.learner_id == learner_id) & (TurnRow.created_at > after) & (TurnRow.created_at <= until)
-        async with self._sessions() as session:
-            count = (await session.execute(select(func.count()).select_from(TurnRow).where(condition))).scalar_one()
-            rows = (
-                await session.execute(select(TurnRow).where(condition).order_by(TurnRow.created_at.desc()).limit(limit))
-            ).scalars()
-            turns = [
-                Turn(id=r.id, learner_id=r.learner_id, inbound_key=r.inbound_key, user_text=r.user_text,
-                     reply_text=r.reply_text, tier=r.tier, created_at=r.created_at)
-                for r in rows
-            ]
-        turns.reverse()
-        return turns, count
 
     # memories
 
@@ -130,8 +81,7 @@ class MemoryStore:
         """Insert (ids are deterministic: a redelivered update inserts nothing twice), then prune."""
         if not memories:
             return
-        insert = pg_insert if self.postgres else sqlite_insert
-        async with self._sessions.begin() as session:
+        async with self.writing() as session:
             for memory in memories:
                 values = {
                     "id": memory.id, "learner_id": memory.learner_id, "kind": memory.kind, "text": memory.text,
@@ -139,7 +89,7 @@ class MemoryStore:
                     "embedding_model": memory.embedding_model if memory.embedding is not None else None,
                     "embedding": self._encode(memory.embedding),
                 }
-                await session.execute(insert(MemoryRow.__table__).values(**values).on_conflict_do_nothing())
+                await session.execute(self._insert(MemoryRow.__table__).values(**values).on_conflict_do_nothing())
         for learner_id in {memory.learner_id for memory in memories}:
             await self.prune(learner_id, max_per_learner)
 
@@ -150,7 +100,7 @@ class MemoryStore:
 
     async def prune(self, learner_id: str, keep: int) -> int:
         """Delete the least useful memories beyond ``keep``: lowest importance + times recalled, then oldest use."""
-        async with self._sessions.begin() as session:
+        async with self.writing() as session:
             count = (
                 await session.execute(select(func.count()).select_from(MemoryRow).where(MemoryRow.learner_id == learner_id))
             ).scalar_one()
@@ -171,7 +121,7 @@ class MemoryStore:
             return len(ids)
 
     async def count_memories(self, learner_id: str) -> int:
-        async with self._sessions() as session:
+        async with self.reading() as session:
             query = select(func.count()).select_from(MemoryRow).where(MemoryRow.learner_id == learner_id)
             return (await session.execute(query)).scalar_one()
 
@@ -208,7 +158,7 @@ class MemoryStore:
         if patterns:
             statement = statement.bindparams(bindparam("patterns", type_=ARRAY(String)))
             params["patterns"] = patterns
-        async with self.engine.connect() as connection:
+        async with self.connection() as connection:
             rows = (await connection.execute(statement, params)).all()
         return [
             FoundMemory(r.id, r.kind, r.text, r.created_at, Candidate(r.id, float(r.cosine), r.terms, r.importance))
@@ -247,7 +197,7 @@ class MemoryStore:
         The cache is checked against (count, max rowid) on every search, one indexed query: an insert or a
         prune from any process changes it, so a stale matrix is never used. Memories are never edited.
         """
-        async with self.engine.connect() as connection:
+        async with self.connection() as connection:
             version = tuple(
                 (await connection.execute(
                     text("SELECT count(*), max(rowid) FROM memories WHERE learner_id = :learner"), {"learner": learner_id}
@@ -274,66 +224,7 @@ class MemoryStore:
     async def mark_recalled(self, ids: list[str], now: float | None = None) -> None:
         if not ids:
             return
-        async with self._sessions.begin() as session:
+        async with self.writing() as session:
             await session.execute(
                 update(MemoryRow).where(MemoryRow.id.in_(ids)).values(hits=MemoryRow.hits + 1, last_used_at=now or time.time())
             )
-
-    # the learner's rights
-
-    async def export(self, channel: str, address: str) -> dict | None:
-        """Every row about the learner, as plain JSON-able data (vectors left out: they are derived numbers)."""
-        async with self._sessions() as session:
-            row = (
-                await session.execute(select(LearnerRow).where(LearnerRow.channel == channel, LearnerRow.address == address))
-            ).scalar_one_or_none()
-            if row is None:
-                return None
-            learner_key = f"{channel}:{address}"
-            tables: dict[str, list[dict]] = {}
-            for table in Base.metadata.sorted_tables:
-                if table.name == "learners":
-                    continue
-                where = _learner_condition(table, row.id, learner_key)
-                if where is None:
-                    continue
-                columns = [c for c in table.columns if c.name != "embedding"]
-                result = await session.execute(select(*columns).where(where))
-                tables[table.name] = [dict(r._mapping) for r in result]
-        return {
-            "learner": {"channel": row.channel, "address": row.address, "created_at": row.created_at,
-                        "last_inbound_at": row.last_inbound_at, "profile": row.profile},
-            **tables,
-        }
-
-    async def erase(self, channel: str, address: str) -> str | None:
-        """Delete every row of the learner in every table that names them; returns their id (None if unknown).
-
-        A table holding learner data must carry ``learner_id`` or ``learner_key``: then it is erased here
-        (and exported above) without a change to this code. ``inbound_seen`` holds provider ids only.
-        """
-        learner_key = f"{channel}:{address}"
-        async with self._sessions.begin() as session:
-            learner_id = (
-                await session.execute(select(LearnerRow.id).where(LearnerRow.channel == channel, LearnerRow.address == address))
-            ).scalar_one_or_none()
-            for table in reversed(Base.metadata.sorted_tables):
-                if table.name == "learners":
-                    continue
-                where = _learner_condition(table, learner_id, learner_key)
-                if where is not None:
-                    await session.execute(delete(table).where(where))
-            if learner_id is not None:
-                await session.execute(delete(LearnerRow).where(LearnerRow.id == learner_id))
-        return learner_id
-
-
-def _learner_condition(table, learner_id: str | None, learner_key: str):
-    conditions = []
-    if "learner_id" in table.columns and learner_id is not None:
-        conditions.append(table.columns["learner_id"] == learner_id)
-    if "learner_key" in table.columns:
-        conditions.append(table.columns["learner_key"] == learner_key)
-    if not conditions:
-        return None
-    return conditions[0] if len(conditions) == 1 else conditions[0] | conditions[1]

@@ -27,8 +27,7 @@ import shutil
 import time
 from pathlib import Path
 
-from habla.bus.base import shard_of
-from habla.channels.base import outbound_topic
+from habla.agents import outbox
 from habla.domain import privacy
 from habla.domain.messages import Inbound, InboundKind, Outbound, OutboundKind, hashed
 from habla.memory.session import SessionState
@@ -36,7 +35,6 @@ from habla.memory.session import SessionState
 log = logging.getLogger(__name__)
 
 FORGET_PENDING = "forget"
-XRANGE_PAGE = 500
 
 
 def _outbound_id(inbound: Inbound, suffix: str) -> str:
@@ -74,19 +72,17 @@ async def intercept(services, inbound: Inbound, learner, session: SessionState) 
         outbound_id=_outbound_id(inbound, "forget"), kind=OutboundKind.FORGET, channel=inbound.channel,
         address=inbound.address, in_reply_to=inbound.message_id,
     )
-    await services.bus.publish(outbound_topic(inbound.channel, inbound.address), inbound.learner_key, forget.model_dump(mode="json"))
+    await outbox.publish(services, forget)
     log.info("privacy forget confirmed learner=%s", hashed(learner.id))
     return True
 
 
 async def _say(services, inbound: Inbound, suffix: str, text: str) -> None:
-    from habla.agents.conversation import publish_reply  # the conversation agent imports this module
-
-    await publish_reply(services, inbound, _outbound_id(inbound, suffix), text)
+    await outbox.publish_reply(services, inbound, _outbound_id(inbound, suffix), text)
 
 
 async def _export(services, inbound: Inbound, learner, session: SessionState, language: str) -> None:
-    data = await services.memory.store.export(inbound.channel, inbound.address) or {}
+    data = await services.store.export(inbound.channel, inbound.address) or {}
     data["session"] = session.model_dump(mode="json")
     data["exported_at"] = time.time()
     # ASCII-only JSON: every character is one UTF-16 unit, so fixed-length cuts fit any channel and the parts
@@ -100,44 +96,17 @@ async def _export(services, inbound: Inbound, learner, session: SessionState, la
         outbound_id=_outbound_id(inbound, "export"), channel=inbound.channel, address=inbound.address,
         chunks=[privacy.text("export_intro", language, parts=len(parts)), *parts], in_reply_to=inbound.message_id,
     )
-    await services.bus.publish(outbound_topic(inbound.channel, inbound.address), outbound.learner_key, outbound.model_dump(mode="json"))
+    await outbox.publish(services, outbound)
 
 
 async def erase_learner(services, channel: str, address: str) -> None:
     """Every trace of the learner at this address: rows, session, bus entries, media. Idempotent."""
     learner_key = f"{channel}:{address}"
-    learner_id = await services.memory.store.erase(channel, address)
+    learner_id = await services.store.erase(channel, address)
     if learner_id is not None:
         await services.memory.sessions.clear(learner_id)
         folder = Path(services.settings.media_dir) / learner_id
         if folder.is_dir():
             await asyncio.to_thread(shutil.rmtree, folder, True)
-    deleted = await _erase_bus_entries(services, learner_key)
+    deleted = await services.bus.forget_key(learner_key)
     log.info("erased learner=%s bus_entries=%d", hashed(learner_id or learner_key), deleted)
-
-
-async def _erase_bus_entries(services, learner_key: str) -> int:
-    forget_key = getattr(services.bus, "forget_key", None)  # the in-process bus: its dead letters
-    if forget_key is not None:
-        forget_key(learner_key)
-    redis = getattr(services.memory.sessions, "redis", None)
-    if redis is None:
-        return 0
-    namespace = services.settings.bus.namespace
-    shard = shard_of(learner_key, max(services.settings.bus.shards, 1))
-    streams = [key async for key in redis.scan_iter(match=f"{namespace}:stream:*:{shard}", count=500)]
-    streams += [key async for key in redis.scan_iter(match=f"{namespace}:dead:*", count=500)]
-    deleted = 0
-    for stream in streams:
-        if await redis.type(stream) != "stream":
-            continue
-        start = "-"
-        while True:
-            entries = await redis.xrange(stream, min=start, max="+", count=XRANGE_PAGE)
-            ids = [entry_id for entry_id, fields in entries if fields.get("k") == learner_key]
-            if ids:
-                deleted += await redis.xdel(stream, *ids)
-            if len(entries) < XRANGE_PAGE:
-                break
-            start = "(" + entries[-1][0]
-    return deleted

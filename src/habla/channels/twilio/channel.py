@@ -33,8 +33,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from habla.channels.media_download import read_limited
-from habla.channels.twilio import NAME, WHATSAPP_PREFIX
-from habla.channels.twilio_outbox import MediaOutbox, normalise_mime
+from habla.channels.twilio.webhook import NAME, WHATSAPP_PREFIX
+from habla.channels.twilio.outbox import MediaOutbox, normalise_mime
 from habla.config import TwilioSettings
 from habla.domain.messages import Inbound
 from habla.errors import ChannelAuthError, ChannelError, ChannelRateLimited, MediaError, OutsideWindowError
@@ -133,14 +133,12 @@ class TwilioChannel:
 
     # media from learners
 
-    async def download_media(self, media: Inbound | str) -> tuple[bytes, str]:
-        """The bytes of a learner's media and their MIME type. Twilio answers with a redirect to its CDN.
-
-        ``media`` is the Inbound, or its ``media_id``, which for Twilio is the MediaUrl0 itself. Credentials go
-        only to the configured API origin; httpx drops them on a redirect to another origin.
+    async def download_media(self, media: Inbound) -> tuple[bytes, str]:
+        """The bytes of a learner's media (its MediaUrl0) and their MIME type. Twilio answers with a redirect
+        to its CDN. Credentials go only to the configured API origin; httpx drops them on a redirect to
+        another origin.
         """
-        url = media.media_url if isinstance(media, Inbound) else media
-        hinted_mime = media.media_mime if isinstance(media, Inbound) else None
+        url, hinted_mime = media.media_url, media.media_mime
         if not url or not url.startswith(("https://", "http://")):
             raise MediaError("the message has no media URL")
         auth = self._auth if _origin(url) == _origin(self._api_base) else None

@@ -1,7 +1,7 @@
 """Twilio's WhatsApp webhook: signature, form decoding, statuses and messages. Framework-free.
 
 Inbound:  POST /webhooks/twilio, ``application/x-www-form-urlencoded``, signed in ``X-Twilio-Signature``
-Outbound: see habla.channels.twilio_send (the Messages API)
+Outbound: see habla.channels.twilio.channel (the Messages API)
 
 Addresses: Twilio writes a WhatsApp sender as ``whatsapp:+34600111222``. Habla's address for that learner is
 the E.164 number without the channel prefix (``+34600111222``); the prefix is added back when sending. A

@@ -1,4 +1,4 @@
-"""Which agents a process runs, as bus subscriptions."""
+"""Agent names → bus subscriptions: which agents a process runs (`--agents`), and running them."""
 
 from __future__ import annotations
 
@@ -50,12 +50,14 @@ def subscriptions(services: Services, agents: list[str]) -> list[Subscription]:
     return subs
 
 
-async def run_agents(services: Services, agents: list[str], extra: list[Subscription] | None = None) -> None:
+async def run_agents(
+    services: Services, agents: list[str], extra: list[Subscription] | None = None, *, periodic: bool = True
+) -> None:
     """Consume the bus for these agents (and any extra subscriptions) until cancelled, with the periodic
-    work that belongs to them: processes that run the memory agent also end idle sessions."""
+    work that belongs to them (``periodic``): processes that run the memory agent also end idle sessions."""
     subs = subscriptions(services, agents) + list(extra or [])
     jobs = [services.bus.run(subs)] if subs else []
-    if "memory" in agents:
+    if periodic and "memory" in agents:
         from habla.agents.session_watch import watch
 
         jobs.append(watch(services))

@@ -16,7 +16,7 @@ import asyncio
 import itertools
 import json
 import logging
-from collections import deque
+from collections import Counter, deque
 from dataclasses import replace
 from typing import Any
 
@@ -91,7 +91,7 @@ class _Topic:
         return self.groups[group]
 
 
-class MemoryBus:
+class InProcessBus:
     """In-process bus for the one-process deployment and for tests."""
 
     def __init__(self, settings: BusSettings, close_grace_s: float = DEFAULT_CLOSE_GRACE_S) -> None:
@@ -104,6 +104,7 @@ class MemoryBus:
         self._ids = itertools.count(1)
         self._closing = asyncio.Event()
         self._runs: set[asyncio.Event] = set()
+        self._live: Counter[str] = Counter()  # group -> running subscriptions
 
     def _topic(self, name: str) -> _Topic:
         if name not in self._topics:
@@ -146,12 +147,19 @@ class MemoryBus:
             self._topics[name].backlog = None  # every group of this run has its copy now
         finished = asyncio.Event()
         self._runs.add(finished)
+        groups = {sub.group for sub in subscriptions}
+        self._live.update(groups)
         try:
             await self._closing.wait()
         finally:
+            self._live.subtract(groups)
             await stop_workers(workers, self._close_grace_s)
             self._runs.discard(finished)
             finished.set()
+
+    async def live_consumers(self) -> dict[str, int]:
+        """The groups consuming in this process (nothing else shares an in-process bus)."""
+        return {group: count for group, count in self._live.items() if count > 0}
 
     async def _consume(self, sub: Subscription, group: _Group, worker: ShardWorker) -> None:
         queue = group.queues[worker.shard]
@@ -191,10 +199,14 @@ class MemoryBus:
     async def dead_letters(self, topic: str) -> list[Envelope]:
         return list(self._dead.get(topic, []))
 
-    def forget_key(self, key: str) -> None:
+    async def forget_key(self, key: str) -> int:
         """Drop the dead letters of one key ("delete my data"); handled messages are not kept anyway."""
+        removed = 0
         for topic, letters in self._dead.items():
-            self._dead[topic] = [letter for letter in letters if letter.key != key]
+            kept = [letter for letter in letters if letter.key != key]
+            removed += len(letters) - len(kept)
+            self._dead[topic] = kept
+        return removed
 
     async def aclose(self) -> None:
         self._closing.set()

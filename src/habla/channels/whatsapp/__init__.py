@@ -1,0 +1,1 @@
+"""WhatsApp Cloud API: the webhook (webhook.py), the Graph API contract (graph_api.py), the channel (channel.py)."""

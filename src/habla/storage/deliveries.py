@@ -1,0 +1,36 @@
+"""Exactly-once bookkeeping: claimed provider message ids (``inbound_seen``) and sent chunks (``deliveries``)."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select
+
+from habla.storage.access import TableAccess
+from habla.storage.models import DeliveryRow, InboundSeenRow
+
+
+class DeliveryTable(TableAccess):
+    async def claim_inbound(self, channel: str, message_id: str, claimant: str | None = None) -> bool:
+        """True the first time a provider message id is seen, in any process; also True again for the same
+        ``claimant`` (the same bus message redelivered after a crash), False for anyone else."""
+        inserted = await self.insert_ignore(
+            InboundSeenRow.__table__,
+            {"channel": channel, "message_id": message_id, "seen_at": time.time(), "claimed_by": claimant},
+        )
+        if inserted or claimant is None:
+            return inserted
+        async with self.reading() as session:
+            row = await session.get(InboundSeenRow, (channel, message_id))
+        return row is not None and row.claimed_by == claimant
+
+    async def delivered_chunks(self, outbound_id: str) -> set[int]:
+        async with self.reading() as session:
+            rows = await session.execute(select(DeliveryRow.chunk_index).where(DeliveryRow.outbound_id == outbound_id))
+            return set(rows.scalars())
+
+    async def record_delivery(self, outbound_id: str, chunk_index: int, learner_key: str) -> None:
+        await self.insert_ignore(
+            DeliveryRow.__table__,
+            {"outbound_id": outbound_id, "chunk_index": chunk_index, "learner_key": learner_key, "sent_at": time.time()},
+        )

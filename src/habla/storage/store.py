@@ -1,0 +1,26 @@
+"""The store: one object over one engine, made of one class per table family.
+
+Agents and the memory work use the same ``Store`` (``services.store``); each family lives in its own
+module so a newcomer finds the SQL for a table by the table's name:
+
+    learners.py      learners (profile document, last inbound time)
+    turns.py         turns
+    deliveries.py    inbound_seen claims and delivered chunks (exactly-once bookkeeping)
+    llm_calls.py     llm_calls (the router's CallRecorder)
+    memories.py      memories and vector search
+    learner_data.py  export and erase across every table
+"""
+
+from __future__ import annotations
+
+from habla.storage.deliveries import DeliveryTable
+from habla.storage.learner_data import LearnerData
+from habla.storage.learners import LearnerTable
+from habla.storage.llm_calls import LLMCallTable
+from habla.storage.memories import MemoryTable
+from habla.storage.turns import TurnTable
+
+
+class Store(LearnerTable, TurnTable, DeliveryTable, LLMCallTable, MemoryTable, LearnerData):
+    async def aclose(self) -> None:
+        await self.engine.dispose()
