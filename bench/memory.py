@@ -133,7 +133,7 @@ LINES = [
 async def measure_conversation(settings, turns: int, emulator) -> dict:
     from tokenizers import Tokenizer
 
-    from habla.domain.context import estimate_tokens
+    from habla.domain.text import estimate_tokens
     from habla.memory.embeddings import local_model_files
 
     files = local_model_files()

@@ -20,13 +20,13 @@ from collections import Counter, deque
 from dataclasses import replace
 from typing import Any
 
+from habla.domain.messages import hashed  # keys are learner addresses: logs carry only this
 from habla.bus.base import DeadLetter, Envelope, Subscription, shard_of
 from habla.bus.workers import (
     DEFAULT_CLOSE_GRACE_S,
     ShardWorker,
     call_handler,
     encode_payload,
-    key_digest,
     retry_delay_s,
     stop_workers,
 )
@@ -192,7 +192,7 @@ class InProcessBus:
         )
         logger.warning(
             "bus dead-lettered topic=%s group=%s id=%s key=%s after %d attempts",
-            sub.topic, sub.group, envelope.id, key_digest(envelope.key), attempt,
+            sub.topic, sub.group, envelope.id, hashed(envelope.key), attempt,
         )
         return True
 

@@ -19,9 +19,10 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
+from habla.domain.messages import hashed  # keys are learner addresses: logs carry only this
 from habla.bus.base import Envelope, Subscription
 from habla.bus.redis_leases import Keys, ShardLeases, message_id
-from habla.bus.workers import ShardWorker, call_handler, key_digest, retry_delay_s, stop_workers
+from habla.bus.workers import ShardWorker, call_handler, retry_delay_s, stop_workers
 from habla.config import BusSettings
 
 logger = logging.getLogger(__name__)
@@ -259,7 +260,7 @@ class SubscriptionConsumer:
             pipe.hdel(self._attempts_key, msg_id)
             await pipe.execute()
         logger.warning("bus dead-lettered topic=%s group=%s id=%s key=%s after %d attempts",
-                       self._sub.topic, self._sub.group, msg_id, key_digest(key), attempts)
+                       self._sub.topic, self._sub.group, msg_id, hashed(key), attempts)
 
     def _log_error(self, where: str, exc: BaseException) -> None:
         if isinstance(exc, (RedisError, OSError)):

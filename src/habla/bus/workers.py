@@ -6,12 +6,12 @@ Keeping them here is what makes the two engines behave the same way (the contrac
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from habla.domain.messages import hashed  # keys are learner addresses: logs carry only this
 from habla.bus.base import Envelope, Handler, PermanentError
 from habla.config import BusSettings
 from habla.errors import BusError
@@ -26,11 +26,6 @@ def retry_delay_s(settings: BusSettings, attempt: int) -> float:
     """Backoff before the next attempt, after ``attempt`` failed: exponential, capped."""
     delay_ms = settings.retry_backoff_ms * 2 ** max(attempt - 1, 0)
     return min(delay_ms / 1000, MAX_RETRY_DELAY_S)
-
-
-def key_digest(key: str) -> str:
-    """Keys are learner addresses (phone numbers): logs above DEBUG carry only this digest."""
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def encode_payload(payload: dict[str, Any]) -> str:
@@ -86,7 +81,7 @@ async def call_handler(handler: Handler, envelope: Envelope, worker: ShardWorker
         # The exception text may quote the payload, so it goes to the dead letter and DEBUG only.
         logger.warning(
             "bus handler failed topic=%s id=%s key=%s attempt=%d error=%s",
-            envelope.topic, envelope.id, key_digest(envelope.key), envelope.attempt, type(exc).__name__,
+            envelope.topic, envelope.id, hashed(envelope.key), envelope.attempt, type(exc).__name__,
         )
         logger.debug("bus handler error detail", exc_info=True)
         return Failure(error_text(exc), permanent=isinstance(exc, PermanentError))

@@ -19,15 +19,11 @@ from habla.domain.learner import Profile
 from habla.domain.profile import current_facts
 from habla.domain.prompts import language_name, system_prompt
 from habla.domain.chat import ChatMessage
+from habla.domain.text import estimate_tokens
 
 SUMMARY_CHARS = 1200
 MEMORY_CHARS = 400
 DIGEST_CHARS = 900
-
-
-def estimate_tokens(text: str) -> int:
-    """About four characters a token, as the common BPE tokenizers average on English and Spanish."""
-    return max(1, (len(text) + 3) // 4)
 
 
 @dataclass

@@ -15,7 +15,8 @@ Matching ignores case and accents, so "por qué", "por que" and "POR QUE" are th
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from habla.domain.text import fold
 
 # Grammar terms: any of them alone means a question about the language. Whole words after folding.
 _GRAMMAR_TERMS = [
@@ -78,15 +79,9 @@ _WHY_RE = _whole_words(_WHY)
 _ABOUT_LANGUAGE_RE = re.compile(_whole_words(_ABOUT_LANGUAGE).pattern + "|" + _QUOTED)
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents (ä -> a, é -> e, ñ -> n), quotes kept."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def needs_smart_tier(text: str) -> bool:
     """True when the message is a question about grammar that the cheap tier tends to get wrong."""
-    folded = _fold(text)
+    folded = fold(text)
     if _GRAMMAR_RE.search(folded) or _EXPLAIN_RE.search(folded):
         return True
     return bool(_WHY_RE.search(folded) and _ABOUT_LANGUAGE_RE.search(folded))

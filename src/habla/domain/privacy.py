@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from habla.domain.recall import fold
+from habla.domain.text import fold
 
 Command = Literal["forget", "export"]
 

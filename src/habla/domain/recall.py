@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from habla.domain.text import fold
 
 STEM = 5
 LEXICAL_WEIGHT = 0.6  # a full keyword match is worth this much cosine similarity
@@ -60,12 +61,6 @@ _STOP_WORDS = frozenset(
 
 def refers_to_past(text: str) -> bool:
     return bool(_PAST.search(fold(text)))
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: 'Te acuérdas' -> 'te acuerdas'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def terms(text: str) -> set[str]:

@@ -15,6 +15,7 @@ from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletion
 
 from habla.errors import LLMBadResponse, LLMError
+from habla.domain.text import estimate_tokens
 from habla.llm.base import ChatMessage, Completion
 
 logger = logging.getLogger(__name__)
@@ -33,11 +34,6 @@ def kind_for_status(status: int) -> str:
     if status >= 500:
         return "server_error"
     return "bad_request"
-
-
-def estimate_tokens(text: str) -> int:
-    """About four characters a token: used only when an endpoint reports no usage."""
-    return max(1, len(text) // 4)
 
 
 class OpenAICompatLLM:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from habla.domain.context import SUMMARY_CHARS, estimate_tokens
+from habla.domain.context import SUMMARY_CHARS
+from habla.domain.text import estimate_tokens
 from habla.domain.memory_prompts import fold_messages
 from habla.domain.profile import SessionFold, parse_json_answer
 from habla.domain.messages import hashed

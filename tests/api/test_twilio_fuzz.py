@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
-from tests.channels.test_twilio_webhook import PUBLIC_URL, WEBHOOK, payload, running, twilio_settings
+from tests.api.test_twilio_routes import PUBLIC_URL, WEBHOOK, payload, running, twilio_settings
 from tests.emulators.twilio import TwilioEmulator, sign_webhook
 
 FUZZ = settings(
