@@ -75,7 +75,7 @@ async def test_production_serve_two_workers_and_chat(tmp_path, llm_emulator, nam
         assert result.returncode == 0, result.stderr.decode()
         assert [line.split("«")[1].split("»")[0] for line in result.stdout.decode().splitlines()] == ["Uno", "Dos", "Tres"]
         doctor = run_habla("doctor", env=env, cwd=tmp_path).stdout.decode()
-        assert "conversation×2" in doctor and "sender×2" in doctor, doctor  # the two workers' heartbeats
+        assert "[ok  ] workers    live: conversation×2, memory×2, voice×2" in doctor, doctor  # the workers' heartbeats
     finally:
         stop(*processes)
         await _drop_pg_database(PG_URL, name)

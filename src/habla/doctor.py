@@ -97,10 +97,10 @@ async def _workers(settings: Settings) -> Check:
         await bus.aclose()
     if not live:
         return Check("workers", False, "no agent is consuming: start `habla worker` (or `habla serve` with agents)", required=False)
-    missing = [name for name in ("conversation", "sender") if name not in live]
     listed = ", ".join(f"{group}×{count}" for group, count in sorted(live.items()))
-    if missing:
-        return Check("workers", False, f"live: {listed}; nobody runs {', '.join(missing)}: replies will wait", required=False)
+    # (the sender consumes only the topics of configured channels, so with none it has nothing to run)
+    if "conversation" not in live:
+        return Check("workers", False, f"live: {listed}; nobody runs the conversation agent: messages will wait", required=False)
     return Check("workers", True, f"live: {listed}", required=False)
 
 

@@ -14,6 +14,7 @@ from anthropic import AsyncAnthropic
 from anthropic.types import Message
 
 from habla.errors import LLMBadResponse, LLMError
+from habla.domain.text import estimate_tokens
 from habla.llm.base import ChatMessage, Completion
 
 logger = logging.getLogger(__name__)
@@ -64,8 +65,8 @@ class AnthropicLLM:
         usage = getattr(response, "usage", None)
         return Completion(
             text=text,
-            tokens_in=_input_tokens(usage) or sum(_estimate(m.content) for m in messages),
-            tokens_out=_int(getattr(usage, "output_tokens", None)) or _estimate(text),
+            tokens_in=_input_tokens(usage) or sum(estimate_tokens(m.content) for m in messages),
+            tokens_out=_int(getattr(usage, "output_tokens", None)) or estimate_tokens(text),
             model=getattr(response, "model", None) or self.model,
         )
 
@@ -106,7 +107,3 @@ def _input_tokens(usage: object) -> int:
     fields = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
     return sum(_int(getattr(usage, f, None)) for f in fields)
 
-
-def _estimate(text: str) -> int:
-    """About four characters a token: used only when the endpoint reports no usage."""
-    return max(1, len(text) // 4)
