@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import json
 import os
 import time
@@ -11,7 +10,7 @@ import httpx
 import pytest
 
 from habla.channels.twilio.outbox import MediaOutbox, normalise_mime
-from habla.channels.twilio.channel import TwilioChannel, error_for, retry_after
+from habla.channels.twilio.channel import TwilioChannel, error_for
 from habla.config import TwilioSettings
 from habla.domain.messages import Inbound, InboundKind
 from habla.errors import (
@@ -222,16 +221,15 @@ async def test_credentials_never_go_to_another_origin(make_channel, emulator):
 # helpers
 
 
-def test_error_for_unparseable_bodies_and_retry_after_dates():
+def test_error_for_unparseable_bodies_and_retry_after():
     html = httpx.Response(502, text="<html>Bad Gateway</html>")
     assert type(error_for(html)) is ChannelError
     assert type(error_for(httpx.Response(401, text=""))) is ChannelAuthError
     assert type(error_for(httpx.Response(400, json={"code": 21211, "status": 400}))) is ChannelError
-    later = email.utils.formatdate(time.time() + 30, usegmt=True)
-    assert 20 < retry_after({"retry-after": later}) <= 30
-    assert retry_after({"retry-after": "soon"}) == 1.0
-    assert retry_after({"retry-after": "99999"}) == 3600.0
-    assert retry_after({"retry-after": "-5"}) == 0.0
+    limited = error_for(httpx.Response(429, headers={"retry-after": "7"}, json={"code": 20429, "status": 429}))
+    assert isinstance(limited, ChannelRateLimited) and limited.retry_after_s == 7.0
+    unreadable = error_for(httpx.Response(429, headers={"retry-after": "soon"}, json={"code": 20429, "status": 429}))
+    assert unreadable.retry_after_s == 1.0  # the default wait
 
 
 def test_outbox_tokens_expiry_and_pruning(tmp_path):

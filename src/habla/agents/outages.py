@@ -10,14 +10,17 @@ stays blocked meanwhile, which keeps each learner's order, and the lease is rene
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from typing import Awaitable, Callable
 
+from habla.backoff import backoff_s
 from habla.errors import BusError, StorageError
 
 log = logging.getLogger(__name__)
 
+FIRST_DELAY_S = 0.2
 MAX_DELAY_S = 5.0
 
 
@@ -28,14 +31,14 @@ def is_outage(exc: BaseException) -> bool:
 
 
 async def through_outages(call: Callable[[], Awaitable[None]], max_wait_s: float, what: str) -> None:
-    started, delay = time.monotonic(), 0.2
-    while True:
+    started = time.monotonic()
+    for failures in itertools.count():
         try:
             await call()
             return
         except Exception as exc:
             if not is_outage(exc) or time.monotonic() - started >= max_wait_s:
                 raise
+            delay = backoff_s(failures, FIRST_DELAY_S, MAX_DELAY_S)
             log.warning("%s: store or bus unavailable (%s); retrying in %.1f s", what, type(exc).__name__, delay)
             await asyncio.sleep(delay)
-            delay = min(delay * 2, MAX_DELAY_S)

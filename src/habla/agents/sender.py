@@ -23,6 +23,7 @@ import time
 from typing import Awaitable, Callable
 
 from habla.agents.privacy import erase_learner
+from habla.backoff import backoff_s
 from habla.bus.base import Envelope, PermanentError
 from habla.channels.base import SERVICE_WINDOW_S, Channel, ReadReceipts, Templates
 from habla.domain.messages import Outbound, OutboundKind, hashed
@@ -129,7 +130,7 @@ async def _patiently(outbound: Outbound, send: Callable[[], Awaitable[None]]) ->
         except ChannelRateLimited as exc:
             if attempt == RATE_LIMIT_RETRIES:
                 raise  # still limited: the bus retries later, and the shard (this learner's order) waits
-            wait_s = min(max(exc.retry_after_s, 0.001) * 2**attempt, RATE_LIMIT_MAX_WAIT_S)
+            wait_s = backoff_s(attempt, max(exc.retry_after_s, 0.001), RATE_LIMIT_MAX_WAIT_S)
             log.warning(
                 "rate limited learner=%s; waiting %.2fs before retry %d", hashed(outbound.learner_key), wait_s, attempt + 1
             )

@@ -19,6 +19,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
+from habla.backoff import backoff_s
 from habla.domain.messages import hashed  # keys are learner addresses: logs carry only this
 from habla.bus.base import Envelope, Subscription
 from habla.bus.redis_leases import Keys, ShardLeases, message_id
@@ -168,7 +169,7 @@ class SubscriptionConsumer:
                 self._log_error(f"shard {worker.shard}", exc)
                 if isinstance(exc, ResponseError) and "NOGROUP" in str(exc):
                     self._groups_ready = False  # the stream was deleted; the coordinator recreates the group
-                await asyncio.sleep(min(0.05 * 2**failures, MAX_REDIS_BACKOFF_S))
+                await asyncio.sleep(backoff_s(failures, 0.05, MAX_REDIS_BACKOFF_S))
         if worker.release_requested and not (worker.lost or worker.stopping):
             try:
                 await self._leases.release(worker.shard)

@@ -38,6 +38,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from habla.backoff import backoff_s
 from habla.bus.base import DeadLetter, Envelope, Subscription, shard_of
 from habla.bus.redis_consumer import SubscriptionConsumer
 from habla.bus.redis_leases import Keys, message_id
@@ -109,7 +110,7 @@ class RedisStreamsBus:
                 return message_id(shard, str(entry_id))
             except _UNREACHABLE as exc:
                 last_error = exc
-                await asyncio.sleep(0.05 * 2**attempt)
+                await asyncio.sleep(backoff_s(attempt, 0.05, 1.0))
             except RedisError as exc:
                 raise BusError(f"Redis refused to store a message on {topic!r}: {exc}") from exc
         raise BusError(f"Redis is unreachable; could not publish on {topic!r}: {last_error}") from last_error

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from habla.backoff import backoff_s
 from habla.domain.messages import hashed  # keys are learner addresses: logs carry only this
 from habla.bus.base import Envelope, Handler, PermanentError
 from habla.config import BusSettings
@@ -24,8 +25,7 @@ DEFAULT_CLOSE_GRACE_S = 2.0  # how long aclose() lets a running handler finish b
 
 def retry_delay_s(settings: BusSettings, attempt: int) -> float:
     """Backoff before the next attempt, after ``attempt`` failed: exponential, capped."""
-    delay_ms = settings.retry_backoff_ms * 2 ** max(attempt - 1, 0)
-    return min(delay_ms / 1000, MAX_RETRY_DELAY_S)
+    return backoff_s(attempt - 1, settings.retry_backoff_ms / 1000, MAX_RETRY_DELAY_S)
 
 
 def encode_payload(payload: dict[str, Any]) -> str:

@@ -23,16 +23,15 @@ the sender agent's delivery record is what keeps a chunk from going out twice.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import logging
-import time
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import httpx
 
 from habla.channels.media_download import read_limited
+from habla.channels.retry_after import retry_after_s
 from habla.channels.twilio.webhook import NAME, WHATSAPP_PREFIX
 from habla.channels.twilio.outbox import MediaOutbox, normalise_mime
 from habla.config import TwilioSettings
@@ -45,6 +44,7 @@ HARD_LIMIT = 1600  # Twilio refuses a longer Body (error 21617)
 OUTSIDE_WINDOW = {63016}
 RATE_LIMITED = {20429, 63018}
 AUTH_FAILED = {20003}
+DEFAULT_RETRY_AFTER_S = 1.0  # a 429 without a readable Retry-After
 
 
 class TwilioChannel:
@@ -177,29 +177,15 @@ def error_for(response: httpx.Response) -> ChannelError:
     if code in OUTSIDE_WINDOW:
         return OutsideWindowError(f"{label}: outside the 24-hour window, only a template may go out")
     if code in RATE_LIMITED or status == 429:
-        return ChannelRateLimited(f"{label}: rate limited", retry_after_s=retry_after(response.headers))
+        return ChannelRateLimited(f"{label}: rate limited", retry_after_s=_or_default(retry_after_s(response.headers)))
     if code in AUTH_FAILED or status == 401:
         # The sender agent logs this loudly for the operator, once, and does not retry.
         return ChannelAuthError(f"{label}: check HABLA_TWILIO__ACCOUNT_SID and HABLA_TWILIO__AUTH_TOKEN")
     return ChannelError(label)
 
 
-def retry_after(headers: Mapping[str, str], default: float = 1.0) -> float:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date), capped to an hour."""
-    value = headers.get("retry-after", "").strip()
-    if not value:
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return default
-        seconds = when.timestamp() - time.time()
-    if seconds != seconds:  # NaN
-        return default
-    return min(max(seconds, 0.0), 3600.0)
+def _or_default(seconds: float | None) -> float:
+    return DEFAULT_RETRY_AFTER_S if seconds is None else seconds
 
 
 def _whatsapp(address: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from habla.channels.retry_after import retry_after_s
 from habla.errors import ChannelAuthError, ChannelError, ChannelRateLimited, OutsideWindowError
 
 REENGAGEMENT = 131047  # more than 24 hours since the learner's last message: only a template may go out
@@ -81,7 +82,7 @@ def graph_error(response: httpx.Response, default_wait_s: float) -> ChannelError
     if code == REENGAGEMENT:
         return OutsideWindowError(detail)
     if code in RATE_LIMIT_CODES or response.status_code == 429:
-        return ChannelRateLimited(detail, retry_after_s=_retry_after(response) or default_wait_s)
+        return ChannelRateLimited(detail, retry_after_s=retry_after_s(response.headers) or default_wait_s)
     if code in AUTH_CODES or response.status_code == 401:
         return ChannelAuthError(detail)
     return ChannelError(detail)
@@ -100,9 +101,3 @@ def _error_fields(response: httpx.Response) -> tuple[int | None, int | None, str
     return (code if isinstance(code, int) else None), (subcode if isinstance(subcode, int) else None), message
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        seconds = float(response.headers.get("retry-after", ""))
-    except ValueError:
-        return None
-    return seconds if 0 < seconds < 3600 else None
