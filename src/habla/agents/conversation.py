@@ -11,7 +11,7 @@ import logging
 import time
 import uuid
 
-from habla.agents import privacy
+from habla.agents import held_replies, privacy
 from habla.agents.dedupe import first_delivery
 from habla.agents.outbox import publish_receipt, publish_reply
 from habla.bus.base import Envelope
@@ -50,12 +50,16 @@ async def handle(envelope: Envelope, services: Services) -> None:
     )
     if not await _should_answer(inbound, learner, services):
         return
+    # before anything else, so a crash later in this handler cannot leave the window unrecorded (forward only)
+    await services.store.touch_learner(learner.id, inbound.received_at)
     turn = await services.store.turn_for(inbound_key)
     fresh = turn is None
     if turn is None:
         session = await memory_context.load_session(services, learner)
         if await privacy.intercept(services, inbound, learner, session):
             return  # "delete/export my data" or its confirmation: answered, and on purpose no turn is stored
+        # what the 24-hour window kept back goes first, so the learner reads everything in order
+        await held_replies.release(services, inbound, learner.id, (learner.profile.model_extra or {}).get(held_replies.PROFILE_KEY))
         await publish_receipt(services, inbound)
         started = time.perf_counter()
         reply, tier = await _compose(inbound, learner, services, session)
@@ -70,7 +74,6 @@ async def handle(envelope: Envelope, services: Services) -> None:
                 created_at=time.time(),
             )
         )
-        await services.store.touch_learner(learner.id, inbound.received_at)
         await remember_examples(services.store, learner, reply, services.settings.voice.max_voice_items)  # 🔊 lines
         log.info(
             "turn learner=%s tier=%s ms=%.0f", hashed(learner.id), tier or "-", (time.perf_counter() - started) * 1000

@@ -49,6 +49,7 @@ async def publish_reply(
             chunks=split_message(text, services.settings.channels.text_chunk_chars, hard_limit),
             voice=voice_items(text, voice_language, services.settings.voice.max_voice_items) if voice_language else [],
             in_reply_to=inbound.message_id,
+            answers_message_at=inbound.received_at,
         ),
     )
 

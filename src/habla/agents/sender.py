@@ -8,7 +8,8 @@ capability protocols in habla.channels.base), so WhatsApp's Cloud API and Twilio
 
 - a RECEIPT marks the learner's message read (typing indicator on), best effort: it never blocks a reply;
 - a channel with templates has WhatsApp's 24-hour window: outside it (by our records, or because the
-  provider says so) the configured template goes out instead of free text;
+  provider says so) the configured template goes out instead of free text, and the reply is held until
+  the learner answers (agents/held_replies.py); a reply to a message under 24 h old is always inside;
 - a rate limit is waited out here, in place, with a capped exponential backoff: the shard waits with us,
   so the learner's later messages cannot overtake this one;
 - refused credentials are the operator's to fix: one ERROR line, and the message is dead-lettered at once
@@ -22,6 +23,7 @@ import logging
 import time
 from typing import Awaitable, Callable
 
+from habla.agents import held_replies
 from habla.agents.privacy import erase_learner
 from habla.backoff import backoff_s
 from habla.bus.base import Envelope, PermanentError
@@ -98,8 +100,16 @@ async def _send_reply(outbound: Outbound, channel: Channel, services: Services) 
     log.info("sent learner=%s chunks=%d channel=%s", hashed(outbound.learner_key), len(outbound.chunks), channel.name)
 
 
+async def _last_message_at(outbound: Outbound, services: Services) -> float | None:
+    """When the learner last wrote, as far as we know: our records, or the message this reply answers (a
+    worker that crashed before recording the message must not turn its answer into a template)."""
+    recorded = await services.store.last_inbound_at(outbound.channel, outbound.address)
+    known = [at for at in (recorded, outbound.answers_message_at) if at is not None]
+    return max(known) if known else None
+
+
 async def _window_open(outbound: Outbound, services: Services) -> bool:
-    last = await services.store.last_inbound_at(outbound.channel, outbound.address)
+    last = await _last_message_at(outbound, services)
     return last is not None and time.time() - last < SERVICE_WINDOW_S
 
 
@@ -110,14 +120,15 @@ async def _send_template(outbound: Outbound, channel: Templates, services: Servi
     one. The claim is keyed by the learner (hashed: the table keeps no phone number) and their last message
     time, and names this outbound message, so a redelivery of it after a crash still sends its template.
     """
-    last = await services.store.last_inbound_at(outbound.channel, outbound.address)
+    last = await _last_message_at(outbound, services)
     window = f"{hashed(outbound.learner_key)}:{last or 0:.6f}"
     if await services.store.claim_inbound("template", window, claimant=outbound.outbound_id):
         key = f"{outbound.outbound_id}:template"
         await _patiently(outbound, lambda: channel.send_template(outbound.address, idempotency_key=key))
         log.info("sent template learner=%s channel=%s reason=%s", hashed(outbound.learner_key), channel.name, reason)
     else:
-        log.info("template already sent learner=%s; reply dropped until they write", hashed(outbound.learner_key))
+        log.info("template already sent learner=%s", hashed(outbound.learner_key))
+    await held_replies.hold(services, outbound)  # delivered when they answer the template
     await services.store.record_delivery(outbound.outbound_id, TEMPLATE_INDEX, outbound.learner_key)
 
 

@@ -68,6 +68,9 @@ class Outbound(BaseModel):
     # pronunciation examples spoken as voice notes after the text chunks (the sender synthesises them)
     voice: list[VoiceItem] = Field(default_factory=list)
     in_reply_to: str | None = None
+    # when the learner sent the message this answers (the provider's timestamp): a reply to a message less
+    # than 24 h old is inside WhatsApp's window by definition, whatever else was or was not recorded
+    answers_message_at: float | None = None
     created_at: float = Field(default_factory=time.time)
 
     @property
