@@ -36,7 +36,13 @@ def serve(
     from habla.agents.registry import parse_agents
     from habla.api.app import create_app
 
+    from habla.channels.simulator import exposure_problem
+
     settings = _settings()
+    problem = exposure_problem(settings.environment, settings.simulator.enabled, settings.simulator.token is not None, host)
+    if problem:
+        typer.echo(f"habla serve: {problem}", err=True)
+        raise typer.Exit(1)
     uvicorn.run(create_app(settings, parse_agents(agents)), host=host, port=port, log_level="warning", access_log=False)
 
 

@@ -7,14 +7,28 @@ or a repr. Outside ``development`` a placeholder secret (``changeme``…) refuse
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from habla.errors import ConfigurationError
 
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "placeholder", "secret", "xxx", "your-key-here", "todo"}
+MIN_SIMULATOR_TOKEN = 32  # characters, in production (see habla.api.simulator_routes)
+
+
+def _blank_is_unset(value: object) -> object:
+    """``HABLA_X=`` (as .env.example ships them) or spaces mean "not set", never an empty key: an HMAC made
+    with b"" is one anybody can make."""
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    return value
+
+
+# Every secret setting: blank or whitespace is None, so "is it set?" has one answer everywhere.
+Secret = Annotated[SecretStr | None, BeforeValidator(_blank_is_unset)]
 
 
 class LLMTierSettings(BaseModel):
@@ -23,7 +37,7 @@ class LLMTierSettings(BaseModel):
     provider: Literal["openai", "anthropic"] = "openai"
     base_url: str | None = None
     model: str | None = None
-    api_key: SecretStr | None = None
+    api_key: Secret = None
     timeout_s: float = 30.0
     max_retries: int = 1
     max_tokens: int = 600
@@ -65,7 +79,7 @@ class SimulatorSettings(BaseModel):
     """A plain-JSON channel for load tests and integrations: POST in, replies POSTed to a callback URL."""
 
     callback_url: str | None = None
-    token: SecretStr | None = None  # when set, inbound posts must carry it in X-Habla-Token
+    token: Secret = None  # when set, inbound posts must carry it in X-Habla-Token
 
     @property
     def enabled(self) -> bool:
@@ -75,9 +89,9 @@ class SimulatorSettings(BaseModel):
 class WhatsAppSettings(BaseModel):
     """Meta's WhatsApp Cloud API. On when an access token and a phone number id are set."""
 
-    verify_token: SecretStr | None = None  # the webhook handshake's hub.verify_token
-    app_secret: SecretStr | None = None  # signs every webhook POST (X-Hub-Signature-256)
-    access_token: SecretStr | None = None
+    verify_token: Secret = None  # the webhook handshake's hub.verify_token
+    app_secret: Secret = None  # signs every webhook POST (X-Hub-Signature-256)
+    access_token: Secret = None
     phone_number_id: str | None = None
     api_base: str = "https://graph.facebook.com/v21.0"
     # Outside the 24-hour customer-service window only an approved template may go out.
@@ -96,7 +110,7 @@ class TwilioSettings(BaseModel):
     """Twilio's WhatsApp sender. On when the account sid, auth token and sender are set."""
 
     account_sid: str | None = None
-    auth_token: SecretStr | None = None
+    auth_token: Secret = None
     from_: str | None = Field(default=None, alias="from")  # e.g. whatsapp:+14155238886
     api_base: str = "https://api.twilio.com"
     # Twilio sends templates as Content API items; outside the 24-hour window this one goes out.
@@ -153,7 +167,7 @@ class EmbeddingsSettings(BaseModel):
     provider: Literal["local", "openai", "none"] = "local"  # none: lexical recall only
     base_url: str | None = None
     model: str | None = None
-    api_key: SecretStr | None = None
+    api_key: Secret = None
     dimensions: int = 0  # sent as `dimensions` when not 0; vectors are cut or padded to 384 either way
     timeout_s: float = 10.0
 
@@ -190,6 +204,12 @@ class Settings(BaseSettings):
         for name, value in self._secrets():
             if value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
                 raise ConfigurationError(f"{name} is a placeholder; set a real value or unset it")
+        token = self.simulator.token
+        if self.environment == "production" and token and len(token.get_secret_value().strip()) < MIN_SIMULATOR_TOKEN:
+            raise ConfigurationError(
+                f"HABLA_SIMULATOR__TOKEN is shorter than {MIN_SIMULATOR_TOKEN} characters; use a long random one "
+                "(e.g. `openssl rand -hex 24`) or unset it and serve on loopback only"
+            )
         return self
 
     def _secrets(self) -> list[tuple[str, SecretStr]]:

@@ -28,7 +28,12 @@ def create_app(settings: Settings, agents: list[str] | None = None) -> FastAPI:
             app.state.services = runtime.services
             yield
 
-    app = FastAPI(title="Habla", lifespan=lifespan)
+    # The interactive docs and the schema map every route for a stranger: development only.
+    public_docs = settings.environment != "production"
+    app = FastAPI(
+        title="Habla", lifespan=lifespan, docs_url="/docs" if public_docs else None, redoc_url=None,
+        openapi_url="/openapi.json" if public_docs else None,
+    )
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from habla.agents.ingress import ingest
+from habla.api.body_limit import MAX_WEBHOOK_BYTES, BodyTooLarge, read_capped, too_large
 from habla.channels.twilio import webhook as twilio
 from habla.channels.twilio.outbox import MediaOutbox
 from habla.errors import BusError, ChannelError, SignatureError
@@ -26,7 +27,6 @@ from habla.errors import BusError, ChannelError, SignatureError
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-MAX_BODY_BYTES = 256 * 1024  # a real webhook is a few KB; more is not Twilio
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 NOT_CONFIGURED = "the Twilio channel is off; set HABLA_TWILIO__ACCOUNT_SID, __AUTH_TOKEN and __FROM"
 
@@ -43,9 +43,10 @@ async def twilio_webhook(request: Request) -> Response:
     header = request.headers.get("x-twilio-signature")
     if not header:
         return JSONResponse({"error": "missing X-Twilio-Signature"}, 401)
-    raw = await _read_capped(request)
-    if raw is None:
-        return JSONResponse({"error": f"body over {MAX_BODY_BYTES} bytes"}, 413)
+    try:
+        raw = await read_capped(request, MAX_WEBHOOK_BYTES)  # a real webhook is a few KB; more is not Twilio
+    except BodyTooLarge:
+        return too_large()
     try:
         pairs = twilio.parse_form(raw)
         twilio.verify_signature(
@@ -91,18 +92,6 @@ async def twilio_media(token: str, request: Request) -> Response:
 def signed_url(public_url: str, request: Request) -> str:
     query = request.url.query
     return public_url.rstrip("/") + request.url.path + (f"?{query}" if query else "")
-
-
-async def _read_capped(request: Request) -> bytes | None:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            return None
-    return bytes(body)
 
 
 def _log_status(status: twilio.TwilioStatus) -> None:

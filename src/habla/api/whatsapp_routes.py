@@ -15,6 +15,7 @@ from starlette.routing import Route
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from habla.agents.ingress import ingest
+from habla.api.body_limit import BodyTooLarge, read_capped, too_large
 from habla.channels.whatsapp import webhook as whatsapp
 from habla.errors import BusError, ChannelError, SignatureError
 
@@ -48,7 +49,10 @@ async def whatsapp_webhook(request: Request) -> Response:
     settings = services.settings.whatsapp
     if settings.app_secret is None:
         return _not_configured()
-    raw = await request.body()
+    try:
+        raw = await read_capped(request)  # before the signature check: the sender is not known yet
+    except BodyTooLarge:
+        return too_large()
     try:
         whatsapp.verify_signature(raw, request.headers.get("x-hub-signature-256"), settings.app_secret.get_secret_value())
     except SignatureError as exc:

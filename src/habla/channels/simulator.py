@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+import ipaddress
 import json
 
 import httpx
@@ -22,6 +23,15 @@ from habla.errors import ChannelError, SignatureError
 
 NAME = "simulator"
 MAX_ID = 191
+MIN_PRODUCTION_TOKEN = 32  # characters; a shorter shared secret is guessable by a patient sender
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for 127.0.0.0/8 and ::1 (a Unix socket or a test client reports no address: not loopback)."""
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def verify(token: str | None, header: str | None) -> None:
@@ -37,6 +47,8 @@ def parse(raw: bytes) -> Inbound:
     text, garbled = decode_transport_bytes(raw)
     try:
         body = json.loads(text)
+    except RecursionError as exc:  # thousands of nested brackets: not a message, and no reason for a 500
+        raise ChannelError("body is nested too deeply") from exc
     except ValueError as exc:
         raise ChannelError("body is not JSON") from exc
     if not isinstance(body, dict):
@@ -48,6 +60,9 @@ def parse(raw: bytes) -> Inbound:
         raise ChannelError(f"'id' must be a non-empty string of at most {MAX_ID} characters")
     if not isinstance(message, str):
         raise ChannelError("'text' must be a string")
+    if _has_lone_surrogate(sender, message_id, message, body.get("media_url"), body.get("mime")):
+        # JSON's \ud800 escapes decode to text that cannot be encoded (stored, logged, sent): refuse it here
+        raise ChannelError("body holds an unpaired UTF-16 surrogate escape")
     media_url, mime = body.get("media_url"), body.get("mime")
     if media_url is not None or mime is not None:
         if not isinstance(media_url, str) or not media_url.startswith("data:"):
@@ -59,6 +74,28 @@ def parse(raw: bytes) -> Inbound:
             media_url=media_url, media_mime=mime[:128],
         )
     return Inbound(channel=NAME, address=sender, message_id=message_id, text=message, garbled=garbled)
+
+
+def exposure_problem(environment: str, enabled: bool, token_set: bool, host: str) -> str | None:
+    """Why serving on ``host`` would let anybody speak as any learner, or None. In production a simulator
+    channel without a token must listen on loopback only (its callers are on the same machine)."""
+    if environment != "production" or not enabled or token_set:
+        return None
+    if host in ("localhost",) or is_loopback(host):
+        return None
+    return (f"the simulator channel has no HABLA_SIMULATOR__TOKEN, so in production it may listen on loopback only, "
+            f"not {host}: set a token of at least {MIN_PRODUCTION_TOKEN} characters, or unset "
+            "HABLA_SIMULATOR__CALLBACK_URL, or serve on --host 127.0.0.1")
+
+
+def _has_lone_surrogate(*values: object) -> bool:
+    for value in values:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
 
 
 class SimulatorChannel:

@@ -23,8 +23,10 @@ _EXPORT = {
     "en": ["export my data", "send me my data", "download my data", "give me my data"],
     "es": ["exporta mis datos", "exportar mis datos", "enviame mis datos", "mandame mis datos", "descarga mis datos"],
 }
-_YES = {"yes", "y", "yes please", "yes delete", "yes delete my data", "confirm", "i confirm", "si", "si borra",
-        "si borralo", "si por favor", "confirmo", "vale", "ok", "okay", "sure", "claro"}
+# Only an unmistakable yes erases: "ok", "vale", "claro" or "sure" are what people type to acknowledge a
+# message they skimmed, and "y" is Spanish for "and".
+_YES = {"yes", "yes please", "yes delete", "yes delete my data", "confirm", "i confirm", "si", "si borra",
+        "si borralo", "si por favor", "si borra mis datos", "confirmo"}
 
 TEXTS: dict[str, dict[str, str]] = {
     "confirm_forget": {

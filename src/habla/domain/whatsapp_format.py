@@ -24,14 +24,20 @@ _CODE = re.compile(r"```[\s\S]*?(?:```|\Z)|`[^`\n]+`")
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _RULE = re.compile(r"^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$")  # --- *** ___ : keep as they are
 _BULLET = re.compile(r"^([ \t]*)[-*+][ \t]+(?=\S)")
-_IMAGE_OR_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
+# Every pattern below is linear in the line, whatever the model (or a learner quoting text at us) sends:
+# the label and the URL cannot run across another "[" or "]", and a span's content cannot run across
+# another opening marker, so each start scans only up to the next marker instead of to the end of the line
+# (the old patterns took a minute on 24,000 characters of "[](").
+_IMAGE_OR_LINK = re.compile(
+    r"!?\[([^\[\]\n]*)\]\(\s*<?([^()\[\]\s<>]++(?:\([^()\[\]\s]*\)[^()\[\]\s<>]*+)*+)>?(?:\s+\"[^\"\n]*\")?\s*\)"
+)
 # Content must start and end with a non-space, non-marker character, so "****" or "** x **" stay as typed.
-_BOLD_ITALIC = re.compile(r"\*\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*\*")
-_BOLD_STARS = re.compile(r"\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*")
+_BOLD_ITALIC = re.compile(r"\*\*\*(?=[^\s*])((?:(?!\*\*\*).)+?)(?<=[^\s*])\*\*\*")
+_BOLD_STARS = re.compile(r"\*\*(?=[^\s*])((?:(?!\*\*).)+?)(?<=[^\s*])\*\*")
 # __bold__ only at word edges: snake__case identifiers are not formatting.
-_BOLD_UNDERSCORES = re.compile(r"(?<!\w)__(?=[^\s_])(.+?)(?<=[^\s_])__(?!\w)")
+_BOLD_UNDERSCORES = re.compile(r"(?<!\w)__(?=[^\s_])((?:(?!__).)+?)(?<=[^\s_])__(?!\w)")
 _WA_BOLD = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]*?)(?<=[^\s*])\*(?![\w*])")
-_STRIKE = re.compile(r"~~(?=[^\s~])(.+?)(?<=[^\s~])~~")
+_STRIKE = re.compile(r"~~(?=[^\s~])((?:(?!~~).)+?)(?<=[^\s~])~~")
 
 
 def to_whatsapp(markdown: str) -> str:
