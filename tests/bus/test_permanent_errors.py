@@ -43,3 +43,31 @@ async def test_other_errors_are_still_retried(buses: Buses) -> None:
         await bus.publish(TOPIC, "learner-1", {"n": 1})
         await wait_until(lambda: attempts == [1, 2], what="the retry")
     assert await bus.dead_letters(TOPIC) == []
+
+
+async def test_in_process_dead_letters_are_trimmed_like_the_redis_stream() -> None:
+    """A flood of poison messages keeps the newest ``stream_maxlen`` letters, not every one ever (item 12)."""
+    from habla.bus.memory import MemoryBus
+
+    bus = MemoryBus(SETTINGS.model_copy(update={"stream_maxlen": 5, "max_deliveries": 1}))
+
+    async def handler(env: Envelope) -> None:
+        raise PermanentError(f"poison {env.payload['n']}")
+
+    async with running(bus, [Subscription(TOPIC, "sender", handler)]):
+        for n in range(40):
+            await bus.publish(TOPIC, "learner-1", {"n": n})
+        await wait_until(lambda: _dead_count(bus) and _newest(bus) == 39, what="the last letter")
+    letters = await bus.dead_letters(TOPIC)
+    assert [letter.payload["n"] for letter in letters] == [35, 36, 37, 38, 39]
+    bus.forget_key("learner-1")
+    assert await bus.dead_letters(TOPIC) == []
+
+
+def _dead_count(bus) -> int:
+    return len(bus._dead.get(TOPIC, ()))
+
+
+def _newest(bus) -> int | None:
+    letters = bus._dead.get(TOPIC)
+    return letters[-1].payload["n"] if letters else None

@@ -75,6 +75,7 @@ class GraphEmulator(ThreadedServer):
         self.omit_content_length = False  # stream media without Content-Length (a size we must count)
         self.report_file_size = True  # include file_size in media lookups
         self.download_stall_s = 0.0  # pause before the media body: a download that takes too long
+        self.media_url_base: str | None = None  # hand out media URLs on another server (a hostile lookup)
         self._failures: collections.deque[str] = collections.deque()
         self._receipt_failures: collections.deque[str] = collections.deque()
         self._expire: collections.Counter[str] = collections.Counter()
@@ -216,7 +217,7 @@ class GraphEmulator(ThreadedServer):
             info = {
                 "messaging_product": "whatsapp", "id": media_id, "mime_type": mime, "file_size": len(data),
                 "sha256": hashlib.sha256(data).hexdigest(),
-                "url": f"{self.url}/whatsapp_business/attachments/{media_id}?token={next(self._ids)}",
+                "url": f"{self.media_url_base or self.url}/whatsapp_business/attachments/{media_id}?token={next(self._ids)}",
             }
             if not self.report_file_size:
                 del info["file_size"]

@@ -100,7 +100,9 @@ class InProcessBus:
         self._max_deliveries = max(settings.max_deliveries, 1)
         self._close_grace_s = close_grace_s
         self._topics: dict[str, _Topic] = {}
-        self._dead: dict[str, list[DeadLetter]] = {}
+        # Trimmed like Redis's dead-letter streams (MAXLEN stream_maxlen): a poison flood must not grow the
+        # process without bound, and the oldest letters are the least likely to be replayed.
+        self._dead: dict[str, deque[DeadLetter]] = {}
         self._ids = itertools.count(1)
         self._closing = asyncio.Event()
         self._runs: set[asyncio.Event] = set()
@@ -184,7 +186,7 @@ class InProcessBus:
             if worker.stopping:
                 return False
             await asyncio.sleep(retry_delay_s(self._settings, attempt))
-        self._dead.setdefault(sub.topic, []).append(
+        self._dead.setdefault(sub.topic, deque(maxlen=max(self._settings.stream_maxlen, 1))).append(
             DeadLetter(
                 topic=envelope.topic, key=envelope.key, payload=envelope.payload, id=envelope.id,
                 attempt=attempt, error=last_error, group=sub.group,
@@ -203,7 +205,7 @@ class InProcessBus:
         """Drop the dead letters of one key ("delete my data"); handled messages are not kept anyway."""
         removed = 0
         for topic, letters in self._dead.items():
-            kept = [letter for letter in letters if letter.key != key]
+            kept = deque((letter for letter in letters if letter.key != key), maxlen=letters.maxlen)
             removed += len(letters) - len(kept)
             self._dead[topic] = kept
         return removed

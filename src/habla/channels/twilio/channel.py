@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from habla.channels.media_download import read_limited
+from habla.channels.media_hosts import MAX_REDIRECTS, TWILIO_MEDIA_HOSTS, check_media_url
 from habla.channels.retry_after import retry_after_s
 from habla.channels.twilio.webhook import NAME, WHATSAPP_PREFIX
 from habla.channels.twilio.outbox import MediaOutbox, normalise_mime
@@ -135,8 +136,9 @@ class TwilioChannel:
 
     async def download_media(self, media: Inbound) -> tuple[bytes, str]:
         """The bytes of a learner's media (its MediaUrl0) and their MIME type. Twilio answers with a redirect
-        to its CDN. Credentials go only to the configured API origin; httpx drops them on a redirect to
-        another origin.
+        to its CDN. Credentials go only to the configured API origin. The URL and every redirect are checked
+        against Twilio's media hosts before they are fetched (channels/media_hosts.py): redirects are
+        followed here, one by one, never blindly by the client.
         """
         url, hinted_mime = media.media_url, media.media_mime
         if not url or not url.startswith(("https://", "http://")):
@@ -153,15 +155,25 @@ class TwilioChannel:
 
     async def _fetch(self, url: str, auth, limit: int, hinted_mime: str | None) -> tuple[bytes, str]:
         timeout = httpx.Timeout(self._settings.media_timeout_s)
-        async with self._client.stream("GET", url, auth=auth, follow_redirects=True, timeout=timeout) as response:
-            if response.status_code in (401, 403):
-                raise MediaError(f"media refused (HTTP {response.status_code}): check HABLA_TWILIO__AUTH_TOKEN")
-            if response.status_code in (404, 410):
-                raise MediaError("media is gone")
-            if response.status_code >= 300:
-                raise MediaError(f"media download answered HTTP {response.status_code}")
-            data = await read_limited(response, limit)
-            mime = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        for _ in range(MAX_REDIRECTS + 1):
+            check_media_url(url, TWILIO_MEDIA_HOSTS, self._api_base)
+            async with self._client.stream("GET", url, auth=auth, follow_redirects=False, timeout=timeout) as response:
+                if response.is_redirect:
+                    url = str(response.url.join(response.headers.get("location", "")))
+                    auth = self._auth if _origin(url) == _origin(self._api_base) else None
+                    continue
+                return await self._read(response, limit, hinted_mime)
+        raise MediaError(f"media download redirected more than {MAX_REDIRECTS} times")
+
+    async def _read(self, response: httpx.Response, limit: int, hinted_mime: str | None) -> tuple[bytes, str]:
+        if response.status_code in (401, 403):
+            raise MediaError(f"media refused (HTTP {response.status_code}): check HABLA_TWILIO__AUTH_TOKEN")
+        if response.status_code in (404, 410):
+            raise MediaError("media is gone")
+        if response.status_code >= 300:
+            raise MediaError(f"media download answered HTTP {response.status_code}")
+        data = await read_limited(response, limit)
+        mime = response.headers.get("content-type", "").split(";")[0].strip().lower()
         return data, mime or hinted_mime or "application/octet-stream"
 
     async def aclose(self) -> None:

@@ -23,6 +23,7 @@ import httpx
 
 from habla.channels.whatsapp import graph_api as graph
 from habla.channels.media_download import read_limited
+from habla.channels.media_hosts import GRAPH_MEDIA_HOSTS, check_media_url
 from habla.channels.whatsapp.webhook import (  # noqa: F401  (re-exported: the module's public face)
     NAME,
     MissingSignature,
@@ -182,6 +183,7 @@ class WhatsAppChannel:
         return info
 
     async def _fetch(self, url: str) -> bytes:
+        check_media_url(url, GRAPH_MEDIA_HOSTS, self._settings.api_base)  # before the bearer token goes out
         limit = self._settings.media_max_bytes
         try:
             async with asyncio.timeout(self._settings.media_timeout_s):
