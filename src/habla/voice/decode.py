@@ -1,7 +1,9 @@
 """Any audio a channel sends (OGG/Opus, WebM/Opus, M4A/AAC, MP3, WAV…) → 16 kHz mono float32, with limits.
 
-PyAV decodes in-process (no ffmpeg subprocess). The container is probed from the bytes, not trusted from
-the MIME type: browsers label WebM as audio/ogg and some phones send M4A as audio/mpeg.
+PyAV decodes in-process (no ffmpeg subprocess). The container is recognised from the bytes, not trusted
+from the MIME type (browsers label WebM as audio/ogg and some phones send M4A as audio/mpeg), and only the
+audio containers in ``sniff.ALLOWED`` are opened, each with its own demuxer named: FFmpeg's probing would
+otherwise let a note be a playlist or concat script that reads files off this server (voice/sniff.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from habla.errors import AudioCorrupt, AudioEmpty, AudioTooLarge, AudioTooLong, AudioUnsupported
+from habla.voice.sniff import container_of, looks_like_text
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +43,13 @@ def decode(data: bytes, *, max_seconds: float = 300.0, max_bytes: int | None = N
         raise AudioEmpty("no bytes")
     if max_bytes is not None and len(data) > max_bytes:
         raise AudioTooLarge(f"{len(data)} bytes, over the {max_bytes}-byte limit")
+    container_format = container_of(data)
+    if container_format is None:
+        if looks_like_text(data):
+            raise AudioUnsupported("text, not audio")
+        raise AudioCorrupt("not an audio container we accept")
     try:
-        container = av.open(io.BytesIO(data), mode="r", metadata_errors="ignore")
+        container = av.open(io.BytesIO(data), mode="r", format=container_format, metadata_errors="ignore")
     except av.error.FFmpegError as exc:
         raise AudioCorrupt(f"not a readable media file ({type(exc).__name__})") from exc
     with container:
