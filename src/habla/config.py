@@ -159,6 +159,8 @@ class MemorySettings(BaseModel):
     max_memories: int = 1000  # per learner; the least useful are pruned first
     recall_k: int = 3  # memories put in the prompt when the learner refers to the past
     confirm_timeout_s: int = 600  # how long "delete my data" waits for its "yes"
+    export_cooldown_s: float = 3600.0  # one "export my data" per learner per this long
+    export_max_messages: int = 10  # an export is at most this many text messages; longer: newest rows first
 
 
 class EmbeddingsSettings(BaseModel):

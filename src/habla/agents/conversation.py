@@ -68,7 +68,9 @@ async def handle(envelope: Envelope, services: Services) -> None:
                 id=uuid.uuid4().hex,
                 learner_id=learner.id,
                 inbound_key=inbound_key,
-                user_text=inbound.text,
+                # as the model read it (cut at max_input_chars, invisible characters dropped): a 200 KB paste
+                # costs the database what it cost the model, and the learner was told how much was read
+                user_text=prepare(inbound.text, tutor.max_input_chars, garbled=inbound.garbled).text,
                 reply_text=reply,
                 tier=tier,
                 created_at=time.time(),

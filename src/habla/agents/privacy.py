@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import shutil
 import time
 from pathlib import Path
 
 from habla.agents import outbox
-from habla.domain import privacy
+from habla.domain import data_export, privacy
 from habla.domain.messages import Inbound, InboundKind, Outbound, OutboundKind, hashed
 from habla.memory.session import SessionState
 
@@ -82,21 +81,46 @@ async def _say(services, inbound: Inbound, suffix: str, text: str) -> None:
 
 
 async def _export(services, inbound: Inbound, learner, session: SessionState, language: str) -> None:
+    settings = services.settings.memory
+    if not await _export_allowed(services, inbound, learner.id, settings.export_cooldown_s):
+        await _say(services, inbound, "export-cooldown",
+                   privacy.text("export_cooldown", language, minutes=max(1, round(settings.export_cooldown_s / 60))))
+        return
     data = await services.store.export(inbound.channel, inbound.address) or {}
     data["session"] = session.model_dump(mode="json")
     data["exported_at"] = time.time()
-    # ASCII-only JSON: every character is one UTF-16 unit, so fixed-length cuts fit any channel and the parts
-    # concatenate back into exactly this document.
-    document = json.dumps(data, ensure_ascii=True, separators=(",", ":"), default=str)
     channel = services.channels.get(inbound.channel)
     limits = [services.settings.channels.text_chunk_chars, getattr(channel, "hard_limit", None) or 10**9]
     size = max(100, min(limits))
+    document, truncated = data_export.fit(data, size * max(1, settings.export_max_messages - 1))  # the intro is one
     parts = [document[i : i + size] for i in range(0, len(document), size)]
+    intro = privacy.text("export_intro", language, parts=len(parts))
+    if truncated:
+        intro += " " + privacy.text("export_truncated", language)
     outbound = Outbound(
         outbound_id=_outbound_id(inbound, "export"), channel=inbound.channel, address=inbound.address,
-        chunks=[privacy.text("export_intro", language, parts=len(parts)), *parts], in_reply_to=inbound.message_id,
+        chunks=[intro, *parts], in_reply_to=inbound.message_id,
     )
     await outbox.publish(services, outbound)
+
+
+async def _export_allowed(services, inbound: Inbound, learner_id: str, cooldown_s: float) -> bool:
+    """One export per cooldown, claimed in the profile (row-locked, so two processes cannot both win). The
+    same message redelivered is allowed again: its outbound id is the same, so nothing is sent twice."""
+    now = time.time()
+    decision: dict[str, bool] = {}
+
+    def claim(previous):
+        last = previous if isinstance(previous, dict) else {}
+        same_message = last.get("message") == inbound.message_id
+        if not same_message and now - float(last.get("at") or 0) < cooldown_s:
+            decision["allowed"] = False
+            return previous
+        decision["allowed"] = True
+        return {"at": now if not same_message else last.get("at", now), "message": inbound.message_id}
+
+    await services.store.update_profile_key(learner_id, "last_export", claim)
+    return decision.get("allowed", True)
 
 
 async def erase_learner(services, channel: str, address: str) -> None:

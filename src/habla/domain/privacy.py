@@ -43,6 +43,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "👍 OK, nothing was deleted.",
         "es": "👍 De acuerdo, no se ha borrado nada.",
     },
+    "export_cooldown": {
+        "en": "📦 I sent you your data a little while ago; you can ask for it again in about {minutes} minutes.",
+        "es": "📦 Te envié tus datos hace poco; puedes volver a pedirlos dentro de unos {minutes} minutos.",
+    },
+    "export_truncated": {
+        "en": "It is long, so it holds your most recent history; \"truncated\" says how much of each part is "
+        "included. Your full history is still stored.",
+        "es": "Es largo, así que lleva tu historial más reciente; \"truncated\" indica cuánto de cada parte se "
+        "incluye. Tu historial completo sigue guardado.",
+    },
     "export_intro": {
         "en": "📦 Here is everything Habla stores about you, as JSON ({parts} message(s) follow; join them in order):",
         "es": "📦 Aquí tienes todo lo que Habla guarda sobre ti, en JSON ({parts} mensaje(s) a continuación; "

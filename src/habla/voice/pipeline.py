@@ -25,9 +25,10 @@ from habla.voice.transcribe import Transcriber, Transcript
 
 T = TypeVar("T")
 MIN_SPEECH_S = 0.25
-# A note transcribed with the wrong language hint scored 0.0–0.33 here, clear speech in the right one 0.5–1:
-# below this the learner probably switched language, and the other hints are tried.
-TRY_OTHER_LANGUAGE_BELOW = 0.4
+# A note transcribed with the wrong language hint scored avg_logprob −0.8 to −1.6 here (confidence 0.0–0.6 on
+# transcribe.CALIBRATION), clear speech in the right one −0.23 to −0.74 (0.7–1): below this the learner
+# probably switched language, and the other hints are tried.
+TRY_OTHER_LANGUAGE_BELOW = 0.45
 
 
 @dataclass
