@@ -56,7 +56,6 @@ async def fill(engine, learner_id: str, count: int, rng: np.random.Generator) ->
     from sqlalchemy import insert
 
     from habla.domain.recall import terms_field
-    from habla.storage.memories import to_pgvector
     from habla.storage.models import MemoryRow
 
     postgres = engine.dialect.name == "postgresql"
@@ -69,7 +68,7 @@ async def fill(engine, learner_id: str, count: int, rng: np.random.Generator) ->
             "id": uuid.uuid4().hex, "learner_id": learner_id, "kind": "moment", "text": text,
             "terms": terms_field([text, *words]), "importance": float(rng.integers(1, 4)), "hits": 0,
             "created_at": time.time() - i, "embedding_model": "bench",
-            "embedding": to_pgvector(vectors[i]) if postgres else vectors[i].tobytes(),
+            "embedding": vectors[i].astype(np.float32) if postgres else vectors[i].tobytes(),
         })
     async with engine.begin() as connection:
         await connection.execute(insert(MemoryRow.__table__), rows)

@@ -107,7 +107,11 @@ def migrate() -> None:
     from habla.storage.database import head_revision, migrate as upgrade
 
     settings = _settings()
-    asyncio.run(upgrade(settings.database_url))
+    try:
+        asyncio.run(upgrade(settings.database_url))
+    except Exception as exc:  # an operator's problem (unreachable, refused, no rights): one line, not a traceback
+        typer.echo(f"habla migrate: {_one_line(exc)}; check HABLA_DATABASE_URL", err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"database at revision {head_revision()}")
 
 
@@ -122,6 +126,14 @@ def doctor() -> None:
         mark = "ok  " if check.ok else ("FAIL" if check.required else "warn")
         typer.echo(f"[{mark}] {check.name:10} {check.detail}")
     raise typer.Exit(0 if all(check.ok or not check.required for check in checks) else 1)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The innermost cause's message, first line: drivers wrap the useful part in several layers."""
+    while exc.__cause__ is not None and str(exc.__cause__):
+        exc = exc.__cause__
+    text = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _default_name() -> str:

@@ -20,6 +20,9 @@ class Check:
 async def run_checks(settings: Settings) -> list[Check]:
     checks = [await _database(settings), await _redis(settings), await _workers(settings),
               *[await _llm(settings, tier) for tier in ("fast", "smart")]]
+    vectors = await _vectors(settings)
+    if vectors is not None:
+        checks.insert(1, vectors)
     return checks + _channels(settings) + await _voice(settings) + [await _memory(settings)]
 
 
@@ -62,6 +65,29 @@ async def _database(settings: Settings) -> Check:
     if revision != head_revision():
         return Check("database", False, f"{engine.dialect.name} reachable, schema at {revision or 'nothing'}: run `habla migrate`")
     return Check("database", True, f"{engine.dialect.name}, schema at {revision}")
+
+
+async def _vectors(settings: Settings) -> Check | None:
+    """On Postgres: is recall served by pgvector, or by the exact Python search over stored bytes?"""
+    from habla.storage.memories import MemoryTable
+    from habla.storage.database import create_engine, is_sqlite
+
+    if is_sqlite(settings.database_url):
+        return None
+    engine = create_engine(settings.database_url)
+    try:
+        pgvector = await MemoryTable(engine).uses_pgvector()
+    except Exception:  # not migrated or unreachable: the database line already says so
+        return None
+    finally:
+        await engine.dispose()
+    if pgvector:
+        return Check("vectors", True, "pgvector: recall searches in the database")
+    return Check("vectors", False, (
+        "this Postgres has no pgvector, so recall searches each learner's vectors in Python (exact, fine up to "
+        "1,000 memories a learner); pgvector would be faster: install it (postgresql-NN-pgvector, or the "
+        "pgvector/pgvector image) before migrating a new database"
+    ), required=False)
 
 
 async def _redis(settings: Settings) -> Check:

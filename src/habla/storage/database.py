@@ -40,7 +40,23 @@ def create_engine(url: str) -> AsyncEngine:
     # No pool_pre_ping: it costs a round trip on every checkout (measured in bench/turn_overhead.py). A
     # connection that died with a Postgres restart fails its statement instead, the handler raises, and the
     # bus retries the message on a fresh connection; pool_recycle keeps connections from going stale.
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
+    engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
+    event.listen(engine.sync_engine, "connect", _pgvector_codec)
+    return engine
+
+
+def _pgvector_codec(dbapi_connection, _record) -> None:
+    """Vectors travel in pgvector's binary format (the ``pgvector`` package's asyncpg codec): a numpy array
+    goes in as 1.5 KB of float32 instead of ~3.5 KB of decimal text the server must parse on every query."""
+    from pgvector.asyncpg import register_vector
+
+    async def register(connection) -> None:
+        try:
+            await register_vector(connection)
+        except ValueError:
+            pass  # no pgvector in this database: memories keep their vectors as bytes (see memory/repository.py)
+
+    dbapi_connection.run_async(register)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,7 +1,10 @@
 """The memories table: summaries and key moments with their vectors, and the search over them.
 
-Vector search is dialect-specific on purpose: pgvector's ``<=>`` on Postgres, exact numpy cosine over the learner's rows on
-SQLite (at most ``max_memories`` per learner, so exact search is cheap and never misses).
+Vector search is dialect-specific on purpose: pgvector's ``<=>`` on Postgres, exact numpy cosine over the
+learner's rows on SQLite (at most ``max_memories`` per learner, so exact search is cheap and never misses),
+and the same numpy search on a Postgres without pgvector, where the vectors are float32 bytes in a ``bytea``
+column. Query vectors go to pgvector in its binary format (the ``pgvector`` package's codec,
+storage/database.py).
 """
 
 from __future__ import annotations
@@ -47,8 +50,9 @@ class FoundMemory:
     candidate: Candidate
 
 
-def to_pgvector(vector: np.ndarray) -> str:
-    return "[" + ",".join(f"{x:.6g}" for x in vector.tolist()) + "]"
+def as_float32(vector: np.ndarray) -> np.ndarray:
+    """What the binary codec (pgvector columns) and the bytes encoding (bytea, SQLite) both start from."""
+    return np.ascontiguousarray(vector, dtype=np.float32)
 
 
 class _LearnerRows:
@@ -73,7 +77,21 @@ class _LearnerRows:
 class MemoryTable(TableAccess):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
-        self._cache: OrderedDict[str, _LearnerRows] = OrderedDict()  # SQLite only: learner id -> rows
+        self._cache: OrderedDict[str, _LearnerRows] = OrderedDict()  # numpy search: learner id -> rows
+        self._pgvector: bool | None = None  # is memories.embedding a pgvector column? (asked once)
+
+    async def uses_pgvector(self) -> bool:
+        """True on Postgres with pgvector; False on SQLite and on a Postgres that has none (bytea vectors)."""
+        if self._pgvector is None:
+            if not self.postgres:
+                self._pgvector = False
+            else:
+                query = text("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                             "WHERE attrelid = 'memories'::regclass AND attname = 'embedding'")
+                async with self.connection() as connection:
+                    kind = (await connection.execute(query)).scalar()
+                self._pgvector = bool(kind and kind.startswith("vector"))
+        return self._pgvector
 
     # memories
 
@@ -81,22 +99,24 @@ class MemoryTable(TableAccess):
         """Insert (ids are deterministic: a redelivered update inserts nothing twice), then prune."""
         if not memories:
             return
+        pgvector = await self.uses_pgvector()
         async with self.writing() as session:
             for memory in memories:
                 values = {
                     "id": memory.id, "learner_id": memory.learner_id, "kind": memory.kind, "text": memory.text,
                     "terms": memory.terms, "importance": memory.importance, "hits": 0, "created_at": memory.created_at,
                     "embedding_model": memory.embedding_model if memory.embedding is not None else None,
-                    "embedding": self._encode(memory.embedding),
+                    "embedding": self._encode(memory.embedding, pgvector),
                 }
                 await session.execute(self._insert(MemoryRow.__table__).values(**values).on_conflict_do_nothing())
         for learner_id in {memory.learner_id for memory in memories}:
             await self.prune(learner_id, max_per_learner)
 
-    def _encode(self, vector: np.ndarray | None):
+    @staticmethod
+    def _encode(vector: np.ndarray | None, pgvector: bool):
         if vector is None:
             return None
-        return to_pgvector(vector) if self.postgres else np.asarray(vector, dtype=np.float32).tobytes()
+        return as_float32(vector) if pgvector else as_float32(vector).tobytes()
 
     async def prune(self, learner_id: str, keep: int) -> int:
         """Delete the least useful memories beyond ``keep``: lowest importance + times recalled, then oldest use."""
@@ -129,18 +149,18 @@ class MemoryTable(TableAccess):
         self, learner_id: str, query: np.ndarray | None, model_id: str | None, query_terms: set[str]
     ) -> list[FoundMemory]:
         """Memories of this learner (only): the nearest by vector plus those sharing a term with the query."""
-        if self.postgres:
+        if await self.uses_pgvector():
             return await self._pg_candidates(learner_id, query, model_id, query_terms)
-        return await self._sqlite_candidates(learner_id, query, model_id, query_terms)
+        return await self._numpy_candidates(learner_id, query, model_id, query_terms)
 
     async def _pg_candidates(self, learner_id, query, model_id, query_terms) -> list[FoundMemory]:
         patterns = [f"% {term} %" for term in sorted(query_terms)]
         columns = "id, kind, text, terms, importance, created_at"
         if query is not None:
-            cosine = "CASE WHEN embedding IS NOT NULL AND embedding_model = :model THEN 1 - (embedding <=> CAST(:q AS vector)) ELSE 0 END"
+            cosine = "CASE WHEN embedding IS NOT NULL AND embedding_model = :model THEN 1 - (embedding <=> :q) ELSE 0 END"
             nearest = (
                 f"(SELECT {columns}, {cosine} AS cosine FROM memories WHERE learner_id = :learner "
-                f"AND embedding IS NOT NULL AND embedding_model = :model ORDER BY embedding <=> CAST(:q AS vector) LIMIT {VECTOR_CANDIDATES})"
+                f"AND embedding IS NOT NULL AND embedding_model = :model ORDER BY embedding <=> :q LIMIT {VECTOR_CANDIDATES})"
             )
         else:
             cosine, nearest = "0.0", ""
@@ -154,7 +174,7 @@ class MemoryTable(TableAccess):
         statement = text(" UNION ".join(parts))
         params: dict = {"learner": learner_id}
         if query is not None:
-            params.update(q=to_pgvector(query), model=model_id)
+            params.update(q=as_float32(query), model=model_id)
         if patterns:
             statement = statement.bindparams(bindparam("patterns", type_=ARRAY(String)))
             params["patterns"] = patterns
@@ -165,9 +185,9 @@ class MemoryTable(TableAccess):
             for r in rows
         ]
 
-    async def _sqlite_candidates(self, learner_id, query, model_id, query_terms) -> list[FoundMemory]:
-        """The same candidates as on Postgres: the nearest by vector plus the newest sharing a term."""
-        rows = await self._sqlite_rows(learner_id)
+    async def _numpy_candidates(self, learner_id, query, model_id, query_terms) -> list[FoundMemory]:
+        """The same candidates as with pgvector: the nearest by vector plus the newest sharing a term."""
+        rows = await self._learner_rows(learner_id)
         if rows is None:
             return []
         memories = rows.memories
@@ -191,18 +211,20 @@ class MemoryTable(TableAccess):
             for i in sorted(chosen)
         ]
 
-    async def _sqlite_rows(self, learner_id: str) -> _LearnerRows | None:
+    async def _learner_rows(self, learner_id: str) -> _LearnerRows | None:
         """The learner's rows with their vectors as one matrix, cached in this process.
 
-        The cache is checked against (count, max rowid) on every search, one indexed query: an insert or a
-        prune from any process changes it, so a stale matrix is never used. Memories are never edited.
+        The cache is checked against a version on every search, one indexed query: SQLite's (count, max
+        rowid), Postgres's (count and a sum of the ids' hashes: a prune plus an insert that keep the count
+        still change the sum). An insert or a prune from any process changes it, so a stale matrix is never
+        used. Memories are never edited.
         """
+        version_sql = (
+            "SELECT count(*), max(rowid) FROM memories WHERE learner_id = :learner" if not self.postgres else
+            "SELECT count(*), sum(hashtext(id)::bigint) FROM memories WHERE learner_id = :learner"
+        )
         async with self.connection() as connection:
-            version = tuple(
-                (await connection.execute(
-                    text("SELECT count(*), max(rowid) FROM memories WHERE learner_id = :learner"), {"learner": learner_id}
-                )).one()
-            )
+            version = tuple((await connection.execute(text(version_sql), {"learner": learner_id})).one())
             cached = self._cache.get(learner_id)
             if cached is not None and cached.version == version:
                 self._cache.move_to_end(learner_id)

@@ -84,7 +84,9 @@ EMBEDDING_DIM = 384
 
 
 class PgVector(UserDefinedType):
-    """pgvector's ``vector(n)``. asyncpg exchanges it as text ("[0.1,0.2,…]"); memory/repository.py converts."""
+    """pgvector's ``vector(n)``, exchanged in its binary format through the ``pgvector`` package's asyncpg codec
+    (storage/database.py registers it on every connection). On a Postgres without pgvector the column is
+    ``bytea`` instead (migration 0002) and holds float32 bytes, as on SQLite."""
 
     cache_ok = True
 
