@@ -5,6 +5,8 @@
   keywords, scoped to the learner, then ranking) for a query vector; ``recall_total_ms_p95_1000`` adds
   embedding the question with the local model and counting the hits, i.e. what a turn that refers to the
   past pays. Stored vectors are random unit vectors (latency does not depend on what they mean).
+  ``bare_pgvector_ms_*_1000`` is the baseline from the same run: the nearest-20 pgvector query alone, on a
+  raw asyncpg connection with the binary codec, over the same rows (goal: Habla's search within 3× of it).
 - prompt tokens: a scripted conversation through the real agents (conversation, sender, memory) on Postgres +
   Redis, the LLM emulator answering as tutor, as profile updater and as summariser; tokens of the tutor's
   prompt at turns 20 and 200, counted with the WordPiece tokenizer of the embedding model (it splits Spanish
@@ -13,7 +15,7 @@
 
 Prints one JSON line.
 
-    .venv/bin/python bench/memory.py [--queries 200] [--others 20] [--turns 200]
+    .venv/bin/python bench/memory.py [--queries 200] [--others 20] [--turns 200] [--recall-only]
 """
 
 from __future__ import annotations
@@ -115,9 +117,38 @@ async def measure_recall(url: str, queries: int, others: int, embedder) -> dict:
             if q >= 5:
                 totals.append((time.perf_counter() - started) * 1000)
         result["recall_total_ms_p95_1000"] = round(percentile(totals, 0.95), 2)
+        if store.engine.dialect.name == "postgresql":
+            bare = await bare_pgvector(url, target.id, queries, rng)
+            result.update({f"bare_pgvector_ms_{k}_1000": v for k, v in bare.items()})
+            result["habla_over_bare_p95_1000"] = round(result["recall_ms_p95_1000"] / bare["p95"], 2)
         return result
     finally:
         await store.aclose()
+
+
+async def bare_pgvector(url: str, learner_id: str, queries: int, rng: np.random.Generator) -> dict:
+    """The baseline: pgvector's nearest-20 for the learner, nothing else (no lexical half, no ranking)."""
+    import asyncpg
+    from pgvector.asyncpg import register_vector
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    connection = await asyncpg.connect(user=parsed.username, password=parsed.password, host=parsed.host,
+                                       port=parsed.port or 5432, database=parsed.database)
+    await register_vector(connection)
+    sql = ("SELECT id, 1 - (embedding <=> $3) AS cosine FROM memories WHERE learner_id = $1 AND embedding IS NOT NULL "
+           "AND embedding_model = $2 ORDER BY embedding <=> $3 LIMIT 20")
+    timings = []
+    try:
+        for q in range(queries + 20):
+            vector = unit_vectors(rng, 1)[0].astype(np.float32)
+            started = time.perf_counter()
+            await connection.fetch(sql, learner_id, "bench", vector)
+            if q >= 20:
+                timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        await connection.close()
+    return {"p50": round(percentile(timings, 0.5), 2), "p95": round(percentile(timings, 0.95), 2)}
 
 
 LINES = [
@@ -183,6 +214,7 @@ async def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--others", type=int, default=20)
     parser.add_argument("--turns", type=int, default=200)
+    parser.add_argument("--recall-only", action="store_true", help="skip the long conversation")
     args = parser.parse_args()
     from habla.config import Settings
     from habla.memory.embeddings import LocalMiniLM
@@ -198,6 +230,9 @@ async def main() -> None:
     for key in ("recall_ms_p95_100", "recall_ms_p95_1000"):
         result[key] = postgres[key]
     result["recall"] = {"postgres_pgvector": postgres, "sqlite_numpy": sqlite, "other_learners": args.others}
+    if args.recall_only:
+        print(json.dumps(result))
+        return
     async with production_backends() as (url, redis_url, namespace):
         with LLMEmulator(reply_fn=playing_memory(memory_answers)) as emulator:
             settings = Settings(

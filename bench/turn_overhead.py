@@ -2,7 +2,10 @@
 
 The LLM is the loopback emulator answering at once; its recorded call latency is subtracted per turn, so
 what is left is Habla's overhead. Embedded default (SQLite + in-process bus) and production (Postgres +
-Redis Streams) run side by side in one run. Prints one JSON line.
+Redis Streams) run side by side in one run. The baseline, from the same run: a bare FastAPI endpoint
+(bench/bare_endpoint.py under uvicorn, as `habla serve` runs) loaded by bench/load_client.py; its time per
+request (1 / requests per second) is the unit of ``production_p95_in_bare_requests`` (goal: ≤ 250).
+Prints one JSON line.
 
     .venv/bin/python bench/turn_overhead.py [--turns 300] [--learners 10]
 """
@@ -68,6 +71,25 @@ async def measure(settings, turns: int, learners: int, warmup: int) -> dict:
     }
 
 
+def bare_baseline(requests: int = 4000, concurrency: int = 8) -> dict:
+    """Requests per second of an endpoint that only answers 200, and so the time one bare request costs."""
+    import subprocess
+
+    from bench.webhook_ingress import load, wait_port
+    from tests.processes import free_port, stop
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_endpoint.py"), str(port)])
+    try:
+        wait_port(port, server)
+        load(port, [("{}", {})] * 500, concurrency)  # warm-up
+        run = load(port, [("{}", {})] * requests, concurrency)
+    finally:
+        stop(server)
+    return {"requests_per_s": run["events_per_s"], "request_ms": round(1000 / run["events_per_s"], 3),
+            "p50_ms": run["p50_ms"]}
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=300)
@@ -76,7 +98,9 @@ async def main() -> None:
     args = parser.parse_args()
     from habla.config import Settings
 
-    result: dict = {"benchmark": "turn_overhead", "goal_p95_ms": 25, "cpus": os.cpu_count()}
+    result: dict = {"benchmark": "turn_overhead", "goal_p95_ms": 25, "goal_p95_in_bare_requests": 250,
+                    "cpus": os.cpu_count()}
+    result["bare_fastapi"] = await asyncio.to_thread(bare_baseline)
     with LLMEmulator() as emulator, tempfile.TemporaryDirectory() as tmp:
         embedded = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp}/bench.db", llm=llm_settings(emulator))
         result["embedded"] = await measure(embedded, args.turns, args.learners, args.warmup)
@@ -86,6 +110,9 @@ async def main() -> None:
                 bus={"namespace": namespace, "block_ms": 200},
             )
             result["production"] = await measure(production, args.turns, args.learners, args.warmup)
+    unit = result["bare_fastapi"]["request_ms"]
+    for name in ("embedded", "production"):
+        result[f"{name}_p95_in_bare_requests"] = round(result[name]["p95_ms"] / unit, 1)
     print(json.dumps(result))
 
 

