@@ -158,13 +158,19 @@ class SubscriptionConsumer:
 
     async def _run_shard(self, worker: ShardWorker) -> None:
         failures = 0
+        # Pending entries exist only from before we held the lease (a dead owner's), or when a Redis error cut
+        # a batch short (an entry handled but not acked): drained once, they are looked for again only after
+        # an error. An idle shard then costs one blocking XREADGROUP per block_ms instead of two commands,
+        # which on a busy two-core machine was a third of a turn's CPU (bench/turn_overhead.py).
+        drained = False
         while not worker.should_exit:
             try:
-                await self._process_batch(worker)
+                drained = await self._process_batch(worker, drained)
                 failures = 0
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                drained = False
                 failures += 1
                 self._log_error(f"shard {worker.shard}", exc)
                 if isinstance(exc, ResponseError) and "NOGROUP" in str(exc):
@@ -178,15 +184,18 @@ class SubscriptionConsumer:
             except (RedisError, OSError) as exc:
                 logger.warning("bus could not release shard %d (%s); it expires by itself", worker.shard, exc)
 
-    async def _process_batch(self, worker: ShardWorker) -> None:
+    async def _process_batch(self, worker: ShardWorker, drained: bool) -> bool:
+        """Handle one batch; True once the shard has no pending entries left from before."""
         stream = self._keys.stream(self._sub.topic, worker.shard)
-        entries = await self._claim_pending(worker.shard, stream)
+        entries = [] if drained else await self._claim_pending(worker.shard, stream)
         if not entries:
+            drained = True
             entries = await self._read_new(stream)
         for entry_id, fields in entries:
             if worker.should_exit:
-                return  # the rest stays pending; whoever owns the shard next claims it first
+                return drained  # the rest stays pending; whoever owns the shard next claims it first
             await self._process_entry(worker, stream, entry_id, fields or {})
+        return drained
 
     async def _claim_pending(self, shard: int, stream: str) -> list[Entry]:
         start = "0-0"
