@@ -102,6 +102,8 @@ async def test_graph_media_url_on_another_host_gets_no_bearer_token(stranger):
     ("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1", TWILIO_MEDIA_HOSTS, True),
     ("https://mms.twiliocdn.com/AC1/abc", TWILIO_MEDIA_HOSTS, True),
     ("http://mms.twiliocdn.com/AC1/abc", TWILIO_MEDIA_HOSTS, False),  # not https
+    ("https://s3-external-1.amazonaws.com/media.twiliocdn.com/AC1/abc", TWILIO_MEDIA_HOSTS, True),
+    ("https://s3-external-1.amazonaws.com/someone-elses-bucket/x", TWILIO_MEDIA_HOSTS, False),
     ("https://twiliocdn.com.evil.example/x", TWILIO_MEDIA_HOSTS, False),
     ("https://eviltwiliocdn.com/x", TWILIO_MEDIA_HOSTS, False),
     ("https://169.254.169.254/latest/meta-data", TWILIO_MEDIA_HOSTS, False),

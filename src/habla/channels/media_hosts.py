@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 
 from habla.errors import MediaError
 
-# Twilio's MediaUrl is on api.twilio.com, which redirects to a short-lived URL on its CDN.
-TWILIO_MEDIA_HOSTS = ("api.twilio.com", "*.twiliocdn.com")
+# Twilio's MediaUrl is on api.twilio.com, which redirects to a short-lived URL on mms.twiliocdn.com (media
+# behind HTTP auth) or to Twilio's bucket on S3 (older, public media); a pattern with a path allows only it.
+TWILIO_MEDIA_HOSTS = ("api.twilio.com", "*.twiliocdn.com", "s3-external-1.amazonaws.com/media.twiliocdn.com/")
 # Graph hands out lookaside.fbsbx.com URLs; Meta also serves media from its CDNs.
 GRAPH_MEDIA_HOSTS = ("lookaside.fbsbx.com", "*.fbsbx.com", "*.fbcdn.net", "*.whatsapp.net")
 MAX_REDIRECTS = 3
@@ -31,11 +32,15 @@ def check_media_url(url: str, hosts: tuple[str, ...], api_base: str) -> None:
     api_scheme, api_host, _ = origin(api_base)
     if host and host == api_host and scheme == api_scheme:
         return
-    if scheme != "https" or not host or not any(_matches(host, pattern) for pattern in hosts):
+    path = urlsplit(url).path
+    if scheme != "https" or not host or not any(_matches(host, path, pattern) for pattern in hosts):
         raise MediaError(f"media URL on an unexpected host ({host or 'none'}); not fetched")
 
 
-def _matches(host: str, pattern: str) -> bool:
-    if pattern.startswith("*."):
-        return host.endswith(pattern[1:])
-    return host == pattern
+def _matches(host: str, path: str, pattern: str) -> bool:
+    pattern_host, slash, prefix = pattern.partition("/")
+    if slash and not path.startswith("/" + prefix):
+        return False
+    if pattern_host.startswith("*."):
+        return host.endswith(pattern_host[1:])
+    return host == pattern_host
