@@ -47,9 +47,9 @@ async def test_other_errors_are_still_retried(buses: Buses) -> None:
 
 async def test_in_process_dead_letters_are_trimmed_like_the_redis_stream() -> None:
     """A flood of poison messages keeps the newest ``stream_maxlen`` letters, not every one ever (item 12)."""
-    from habla.bus.memory import MemoryBus
+    from habla.bus.in_process import InProcessBus
 
-    bus = MemoryBus(SETTINGS.model_copy(update={"stream_maxlen": 5, "max_deliveries": 1}))
+    bus = InProcessBus(SETTINGS.model_copy(update={"stream_maxlen": 5, "max_deliveries": 1}))
 
     async def handler(env: Envelope) -> None:
         raise PermanentError(f"poison {env.payload['n']}")
@@ -60,7 +60,7 @@ async def test_in_process_dead_letters_are_trimmed_like_the_redis_stream() -> No
         await wait_until(lambda: _dead_count(bus) and _newest(bus) == 39, what="the last letter")
     letters = await bus.dead_letters(TOPIC)
     assert [letter.payload["n"] for letter in letters] == [35, 36, 37, 38, 39]
-    bus.forget_key("learner-1")
+    assert await bus.forget_key("learner-1") == 5
     assert await bus.dead_letters(TOPIC) == []
 
 

@@ -54,7 +54,7 @@ def _pgvector_codec(dbapi_connection, _record) -> None:
         try:
             await register_vector(connection)
         except ValueError:
-            pass  # no pgvector in this database: memories keep their vectors as bytes (see memory/repository.py)
+            pass  # no pgvector in this database: memories keep their vectors as bytes (see storage/memories.py)
 
     dbapi_connection.run_async(register)
 
