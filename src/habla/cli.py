@@ -16,10 +16,17 @@ log = logging.getLogger("habla.cli")
 
 
 def _settings(log_level: str | None = None):
+    from pydantic import ValidationError
+
     from habla.config import Settings
+    from habla.errors import ConfigurationError
     from habla.logs import setup_logging
 
-    settings = Settings()
+    try:
+        settings = Settings()
+    except (ConfigurationError, ValidationError) as exc:  # a setting to fix: say which, in one line
+        typer.echo(f"habla: {' '.join(str(exc).split())}", err=True)
+        raise typer.Exit(1) from None
     setup_logging(log_level or settings.log_level)
     return settings
 

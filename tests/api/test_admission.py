@@ -201,3 +201,14 @@ async def test_docs_and_schema_are_off_in_production(settings_for):
             assert (await client.get(path)).status_code == 404
     async with serving(settings_for()) as client:
         assert (await client.get("/openapi.json")).status_code == 200
+
+
+def test_serve_says_in_one_line_why_it_will_not_start(tmp_path):
+    from tests.processes import habla_env, run_habla
+
+    base = {"HABLA_ENVIRONMENT": "production", "HABLA_SIMULATOR__CALLBACK_URL": "http://127.0.0.1:9/cb",
+            "HABLA_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'habla.db'}"}
+    for extra, expected in (({}, "loopback only"), ({"HABLA_SIMULATOR__TOKEN": "short"}, "shorter than 32")):
+        result = run_habla("serve", "--host", "0.0.0.0", "--port", "9", env=habla_env(**base, **extra), cwd=tmp_path, timeout=60)
+        err = result.stderr.decode().strip()
+        assert result.returncode == 1 and len(err.splitlines()) == 1 and expected in err, err[-2000:]
