@@ -19,7 +19,7 @@ MIN_SIMULATOR_TOKEN = 32  # characters, in production (see habla.api.simulator_r
 
 
 def _blank_is_unset(value: object) -> object:
-    """``HABLA_X=`` (as .env.example ships them) or spaces mean "not set", never an empty key: an HMAC made
+    """A secret set to nothing (as .env.example ships them) or spaces mean "not set", never an empty key: an HMAC made
     with b"" is one anybody can make."""
     raw = value.get_secret_value() if isinstance(value, SecretStr) else value
     if raw is None or (isinstance(raw, str) and not raw.strip()):
