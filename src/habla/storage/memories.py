@@ -13,18 +13,21 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import asyncpg
 import numpy as np
-from sqlalchemy import bindparam, delete, func, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.types import String
 
 from habla.domain.recall import Candidate
+from habla.errors import StorageError
 from habla.storage.access import TableAccess
 from habla.storage.models import MemoryRow
 
 VECTOR_CANDIDATES = 20
 LEXICAL_CANDIDATES = 50
+# asyncpg's own errors for a lost or refused connection (the recall query runs on the driver directly)
+DRIVER_OUTAGES = (asyncpg.exceptions.InterfaceError, asyncpg.exceptions.PostgresConnectionError,
+                  asyncpg.exceptions.OperatorInterventionError)
 SQLITE_CACHE_LEARNERS = 32  # at 1,000 memories a learner holds ~1.7 MB here
 
 
@@ -154,34 +157,42 @@ class MemoryTable(TableAccess):
         return await self._numpy_candidates(learner_id, query, model_id, query_terms)
 
     async def _pg_candidates(self, learner_id, query, model_id, query_terms) -> list[FoundMemory]:
+        """One statement, sent on the driver's own connection: through SQLAlchemy's text() the search cost
+        2.3 ms more than the queries themselves (0.9 ms vector half, 0.2 ms keyword half here), three times
+        the bare pgvector query. asyncpg prepares it once per connection and sends the vector in pgvector's
+        binary format (the codec storage/database.py registers)."""
         patterns = [f"% {term} %" for term in sorted(query_terms)]
         columns = "id, kind, text, terms, importance, created_at"
+        args: list = [learner_id]
         if query is not None:
-            cosine = "CASE WHEN embedding IS NOT NULL AND embedding_model = :model THEN 1 - (embedding <=> :q) ELSE 0 END"
+            args += [as_float32(query), model_id]
+            cosine = "CASE WHEN embedding IS NOT NULL AND embedding_model = $3 THEN 1 - (embedding <=> $2) ELSE 0 END"
             nearest = (
-                f"(SELECT {columns}, {cosine} AS cosine FROM memories WHERE learner_id = :learner "
-                f"AND embedding IS NOT NULL AND embedding_model = :model ORDER BY embedding <=> :q LIMIT {VECTOR_CANDIDATES})"
+                f"(SELECT {columns}, {cosine} AS cosine FROM memories WHERE learner_id = $1 "
+                f"AND embedding IS NOT NULL AND embedding_model = $3 ORDER BY embedding <=> $2 LIMIT {VECTOR_CANDIDATES})"
             )
         else:
             cosine, nearest = "0.0", ""
-        lexical = (
-            f"(SELECT {columns}, {cosine} AS cosine FROM memories WHERE learner_id = :learner "
-            f"AND terms LIKE ANY(:patterns) ORDER BY created_at DESC LIMIT {LEXICAL_CANDIDATES})"  # walks the learner index
-        )
-        parts = [part for part in (nearest, lexical if patterns else "") if part]
+        lexical = ""
+        if patterns:
+            args.append(patterns)
+            lexical = (
+                f"(SELECT {columns}, {cosine} AS cosine FROM memories WHERE learner_id = $1 "
+                f"AND terms LIKE ANY(${len(args)}::text[]) ORDER BY created_at DESC LIMIT {LEXICAL_CANDIDATES})"  # walks the learner index
+            )
+        parts = [part for part in (nearest, lexical) if part]
         if not parts:
             return []
-        statement = text(" UNION ".join(parts))
-        params: dict = {"learner": learner_id}
-        if query is not None:
-            params.update(q=as_float32(query), model=model_id)
-        if patterns:
-            statement = statement.bindparams(bindparam("patterns", type_=ARRAY(String)))
-            params["patterns"] = patterns
         async with self.connection() as connection:
-            rows = (await connection.execute(statement, params)).all()
+            driver = (await connection.get_raw_connection()).driver_connection
+            try:
+                rows = await driver.fetch(" UNION ".join(parts), *args)
+            except DRIVER_OUTAGES as exc:  # what SQLAlchemy would have translated on its own path
+                await connection.invalidate()
+                raise StorageError(f"database unavailable (recall): {type(exc).__name__}") from exc
         return [
-            FoundMemory(r.id, r.kind, r.text, r.created_at, Candidate(r.id, float(r.cosine), r.terms, r.importance))
+            FoundMemory(r["id"], r["kind"], r["text"], r["created_at"],
+                        Candidate(r["id"], float(r["cosine"]), r["terms"], r["importance"]))
             for r in rows
         ]
 
