@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure a real Postgres (with pgvector) and a real Redis are reachable for the tests; start (or install)
+# Make sure a real Postgres (with pgvector), a real Redis and Chromium are reachable for the tests; start (or install)
 # what is missing. Prints the two URLs as shell exports for the caller to eval. Run after scripts/install.sh
 # dev (the Postgres comes from the pgserver package in .venv). Idempotent, and quick when both are running.
 #
@@ -76,6 +76,13 @@ if [ -z "${HABLA_TEST_REDIS_URL:-}" ] && ! redis_up; then
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >&2
   for _ in $(seq 1 30); do redis_up && break; sleep 0.2; done
   redis_up || { echo "Redis did not start" >&2; exit 1; }
+fi
+
+# A real browser for tests/web: Debian's chromium, driven by Playwright (whose own browser download cannot
+# work offline).
+if ! command -v chromium >/dev/null; then
+  echo "installing Chromium" >&2
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >&2
 fi
 
 echo "export HABLA_TEST_DATABASE_URL='$pg_url'"

@@ -42,15 +42,27 @@ def serve(
 
     from habla.agents.registry import parse_agents
     from habla.api.app import create_app
-
     from habla.channels.simulator import exposure_problem
+    from habla.errors import ConfigurationError
+    from habla.web.simulator_page import point_callback_here
 
     settings = _settings()
+    point_callback_here(settings, host, port)  # the simulator page's replies come back to this server
     problem = exposure_problem(settings.environment, settings.simulator.enabled, settings.simulator.token is not None, host)
     if problem:
         typer.echo(f"habla serve: {problem}", err=True)
         raise typer.Exit(1)
-    uvicorn.run(create_app(settings, parse_agents(agents)), host=host, port=port, log_level="warning", access_log=False)
+    try:
+        app_ = create_app(settings, parse_agents(agents))
+    except ConfigurationError as exc:
+        typer.echo(f"habla serve: {exc}", err=True)
+        raise typer.Exit(1) from None
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    typer.echo(f"Habla on http://{shown}:{port}")
+    if settings.simulator_page:
+        typer.echo(f"  learner simulator: http://{shown}:{port}/simulator")
+    typer.echo(f"  operator dashboard: http://{shown}:{port}/admin" + ("" if settings.admin.secret_set else " (set HABLA_ADMIN__TOKEN to sign in)"))
+    uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False)
 
 
 @app.command()
@@ -141,6 +153,24 @@ def _one_line(exc: BaseException) -> str:
         exc = exc.__cause__
     text = (str(exc).strip().splitlines() or [""])[0]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+@app.command("admin-password")
+def admin_password() -> None:
+    """Print a password hash for HABLA_ADMIN__PASSWORD_HASH (reads the password from the terminal or stdin)."""
+    from habla.web.auth import hash_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("dashboard password: ")
+        if password != getpass.getpass("again: "):
+            typer.echo("habla admin-password: the two passwords differ", err=True)
+            raise typer.Exit(2)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 10:
+        typer.echo("habla admin-password: use at least 10 characters", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"HABLA_ADMIN__PASSWORD_HASH='{hash_password(password)}'")
 
 
 def _default_name() -> str:

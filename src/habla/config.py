@@ -41,6 +41,9 @@ class LLMTierSettings(BaseModel):
     timeout_s: float = 30.0
     max_retries: int = 1
     max_tokens: int = 600
+    # what the provider charges, per million tokens: the dashboard's cost figures (0: not counted)
+    price_in_per_mtok: float = 0.0
+    price_out_per_mtok: float = 0.0
 
     @property
     def configured(self) -> bool:
@@ -80,10 +83,26 @@ class SimulatorSettings(BaseModel):
 
     callback_url: str | None = None
     token: Secret = None  # when set, inbound posts must carry it in X-Habla-Token
+    # the learner simulator page (/simulator); unset: on outside production, off in production
+    page: Annotated[bool | None, BeforeValidator(_blank_is_unset)] = None
 
     @property
     def enabled(self) -> bool:
         return bool(self.callback_url)
+
+
+class AdminSettings(BaseModel):
+    """The operator dashboard (/admin) and /metrics. See docs/deployment.md."""
+
+    token: Secret = None  # the login secret; or password_hash (habla admin-password makes one)
+    password_hash: Secret = None
+    secure_cookie: bool = True  # browsers keep Secure cookies on http://localhost too; off only behind plain http
+    session_hours: float = 12.0
+    metrics_token: Secret = None  # when set, /metrics wants "Authorization: Bearer <it>"
+
+    @property
+    def secret_set(self) -> bool:
+        return any(value is not None and value.get_secret_value().strip() for value in (self.token, self.password_hash))
 
 
 class WhatsAppSettings(BaseModel):
@@ -198,6 +217,13 @@ class Settings(BaseSettings):
     media_dir: str = "./media"  # learners' voice notes and images, one folder per learner
     memory: MemorySettings = Field(default_factory=MemorySettings)
     embeddings: EmbeddingsSettings = Field(default_factory=EmbeddingsSettings)
+    admin: AdminSettings = Field(default_factory=AdminSettings)
+
+    @property
+    def simulator_page(self) -> bool:
+        if self.simulator.page is not None:
+            return self.simulator.page
+        return self.environment != "production"
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> "Settings":
@@ -231,6 +257,9 @@ class Settings(BaseSettings):
                 found.append((name, value))
         if self.simulator.token is not None:
             found.append(("HABLA_SIMULATOR__TOKEN", self.simulator.token))
+        for name, value in (("HABLA_ADMIN__TOKEN", self.admin.token), ("HABLA_ADMIN__METRICS_TOKEN", self.admin.metrics_token)):
+            if value is not None:
+                found.append((name, value))
         return found
 
     @property

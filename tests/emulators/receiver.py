@@ -10,6 +10,7 @@ import threading
 import time
 
 from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from tests.emulators.threaded import ThreadedServer
 
@@ -17,11 +18,14 @@ from tests.emulators.threaded import ThreadedServer
 class Receiver(ThreadedServer):
     def __init__(self) -> None:
         self.received: list[dict] = []
+        self.refuse_with: int | None = None  # set to a status (503) to refuse every POST, as a far end that is down
         self._lock = threading.Lock()
         app = FastAPI()
 
         @app.post("/callback")
-        async def callback(request: Request) -> dict:
+        async def callback(request: Request):
+            if self.refuse_with is not None:
+                return JSONResponse({"error": "refused by the test"}, self.refuse_with)
             body = await request.json()
             with self._lock:
                 self.received.append(body)

@@ -18,7 +18,7 @@ from habla.bus.base import Envelope
 from habla.domain.escalation import needs_smart_tier
 from habla.domain.inbound_policy import Policy, policy_for
 from habla.domain.inbound_text import is_emoji_only, prepare
-from habla.domain.learner import Learner, Profile, Turn
+from habla.domain.learner import Learner, Profile, Turn, is_blocked
 from habla.domain.messages import Inbound, InboundKind, hashed
 from habla.domain.notices import notice
 from habla.domain.whatsapp_format import to_whatsapp
@@ -88,7 +88,11 @@ async def handle(envelope: Envelope, services: Services) -> None:
 
 
 async def _should_answer(inbound: Inbound, learner: Learner, services: Services) -> bool:
-    """Reactions get no reply; a group gets one polite decline, ever (the claim makes it once per group)."""
+    """Reactions get no reply; a group gets one polite decline, ever (the claim makes it once per group);
+    a learner the operator blocked (dashboard) gets nothing."""
+    if is_blocked(learner.profile):
+        log.info("message from blocked learner=%s; no reply", hashed(learner.id))
+        return False
     policy = policy_for(inbound)
     if policy == Policy.IGNORE:
         log.info("%s received learner=%s; no reply by design", inbound.kind, hashed(learner.id))

@@ -35,9 +35,11 @@ async def publish(services: Services, outbound: Outbound) -> None:
 
 
 async def publish_reply(
-    services: Services, inbound: Inbound, outbound_id: str, text: str, voice_language: str | None = None
+    services: Services, inbound: Inbound, outbound_id: str, text: str, voice_language: str | None = None,
+    choices: list[str] | None = None,
 ) -> None:
-    """``text`` as the channel's chunks; with ``voice_language``, its 🔊 lines also go out as voice notes."""
+    """``text`` as the channel's chunks; with ``voice_language``, its 🔊 lines also go out as voice notes;
+    ``choices`` go with the last chunk as buttons or a list where the channel can show them."""
     channel = services.channels.get(inbound.channel)
     hard_limit = channel.hard_limit if channel is not None else None
     await publish(
@@ -50,6 +52,7 @@ async def publish_reply(
             voice=voice_items(text, voice_language, services.settings.voice.max_voice_items) if voice_language else [],
             in_reply_to=inbound.message_id,
             answers_message_at=inbound.received_at,
+            choices=list(choices or []),
         ),
     )
 

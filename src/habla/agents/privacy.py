@@ -42,7 +42,7 @@ def _outbound_id(inbound: Inbound, suffix: str) -> str:
 
 async def intercept(services, inbound: Inbound, learner, session: SessionState) -> bool:
     """True when the message was a privacy command or its confirmation, and has been answered."""
-    if inbound.kind != InboundKind.TEXT:
+    if inbound.kind not in (InboundKind.TEXT, InboundKind.INTERACTIVE):  # a tapped "Yes" button reads as text
         return False
     sessions = services.memory.sessions
     now = time.time()
@@ -54,7 +54,7 @@ async def intercept(services, inbound: Inbound, learner, session: SessionState) 
             await sessions.update(
                 learner.id, pending=f"{FORGET_PENDING}:{language}", pending_until=now + services.settings.memory.confirm_timeout_s
             )
-            await _say(services, inbound, "confirm", privacy.text("confirm_forget", language))
+            await _say(services, inbound, "confirm", privacy.text("confirm_forget", language), privacy.yes_no(language))
         else:
             await _export(services, inbound, learner, session, language)
         log.info("privacy command=%s learner=%s", name, hashed(learner.id))
@@ -76,8 +76,8 @@ async def intercept(services, inbound: Inbound, learner, session: SessionState) 
     return True
 
 
-async def _say(services, inbound: Inbound, suffix: str, text: str) -> None:
-    await outbox.publish_reply(services, inbound, _outbound_id(inbound, suffix), text)
+async def _say(services, inbound: Inbound, suffix: str, text: str, choices: list[str] | None = None) -> None:
+    await outbox.publish_reply(services, inbound, _outbound_id(inbound, suffix), text, choices=choices)
 
 
 async def _export(services, inbound: Inbound, learner, session: SessionState, language: str) -> None:

@@ -27,7 +27,7 @@ from habla.agents import held_replies
 from habla.agents.privacy import erase_learner
 from habla.backoff import backoff_s
 from habla.bus.base import Envelope, PermanentError
-from habla.channels.base import SERVICE_WINDOW_S, Channel, ReadReceipts, Templates
+from habla.channels.base import SERVICE_WINDOW_S, Channel, Choices, ReadReceipts, Templates
 from habla.domain.messages import Outbound, OutboundKind, hashed
 from habla.errors import ChannelAuthError, ChannelError, ChannelRateLimited, OutsideWindowError
 from habla.services import Services
@@ -81,18 +81,22 @@ async def _send_reply(outbound: Outbound, channel: Channel, services: Services) 
     if windowed and not await _window_open(outbound, services):
         await _send_template(outbound, channel, services, reason="window closed")
         return
+    first_handed_ms: float | None = None
     for index, chunk in enumerate(outbound.chunks):
         if index in done:
             continue
-        key = f"{outbound.outbound_id}:{index}"
         try:
-            await _patiently(outbound, lambda chunk=chunk, key=key: channel.send_text(outbound.address, chunk, idempotency_key=key))
+            await _patiently(outbound, _chunk_sender(channel, outbound, index, chunk))
         except OutsideWindowError:
             if not windowed:
                 raise
             await _send_template(outbound, channel, services, reason="provider says window closed")
             return
         await services.store.record_delivery(outbound.outbound_id, index, outbound.learner_key)
+        if index == 0 and outbound.answers_message_at:  # the answer begins: the dashboard's "reply" stage
+            first_handed_ms = (time.time() - outbound.answers_message_at) * 1000
+    if first_handed_ms is not None:  # written after the text, so the later chunks do not wait for it
+        await services.store.record_stage("reply", first_handed_ms)
     if outbound.voice:  # pronunciation examples as voice notes, after the text (habla.voice.outbound)
         from habla.voice.outbound import send_voice_items
 
@@ -106,6 +110,14 @@ async def _last_message_at(outbound: Outbound, services: Services) -> float | No
     recorded = await services.store.last_inbound_at(outbound.channel, outbound.address)
     known = [at for at in (recorded, outbound.answers_message_at) if at is not None]
     return max(known) if known else None
+
+
+def _chunk_sender(channel: Channel, outbound: Outbound, index: int, chunk: str) -> Callable[[], Awaitable[None]]:
+    """Sends one chunk; the last one carries the reply's choices (buttons, a list) where the channel can."""
+    key = f"{outbound.outbound_id}:{index}"
+    if index == len(outbound.chunks) - 1 and outbound.choices and isinstance(channel, Choices):
+        return lambda: channel.send_choices(outbound.address, chunk, outbound.choices, idempotency_key=key)
+    return lambda: channel.send_text(outbound.address, chunk, idempotency_key=key)
 
 
 async def _window_open(outbound: Outbound, services: Services) -> bool:

@@ -28,7 +28,7 @@ from habla.agents.dedupe import first_delivery
 from habla.agents import outbox
 from habla.agents.outbox import publish_receipt
 from habla.bus.base import Envelope
-from habla.domain.learner import Profile
+from habla.domain.learner import Profile, is_blocked
 from habla.domain.messages import Inbound, InboundKind, Outbound, hashed
 from habla.domain.voice_text import limit_values, pronunciation_feedback, voice_notice
 from habla.channels.base import MediaSource
@@ -56,6 +56,9 @@ async def handle(envelope: Envelope, services: Services) -> None:
         inbound.address,
         Profile(target_language=tutor.default_target_language, native_language=tutor.default_native_language, level=tutor.default_level),
     )
+    if is_blocked(learner.profile):
+        log.info("voice note from blocked learner=%s; no reply", hashed(learner.id))
+        return
     native, target = learner.profile.native_language, learner.profile.target_language
     started = time.perf_counter()
     await publish_receipt(services, inbound)  # "read", and typing… while we listen
@@ -82,6 +85,7 @@ async def handle(envelope: Envelope, services: Services) -> None:
         await _reply(services, inbound, voice_notice("error", native))
         return
 
+    await services.store.record_stage("voice", (time.time() - inbound.received_at) * 1000, learner.id)
     transcript = result.transcript
     text, feedback, repaired = transcript.text, None, False
     attempt = await score_attempt(services.store, learner, transcript.text)

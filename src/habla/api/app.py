@@ -55,4 +55,7 @@ def create_app(settings: Settings, agents: list[str] | None = None) -> FastAPI:
     app.include_router(whatsapp_routes.router)
     app.include_router(twilio_routes.router)
     app.include_router(simulator_routes.router)
+    from habla.web import mount  # the simulator page, /admin and /metrics
+
+    mount(app, settings)
     return app

@@ -75,6 +75,9 @@ class Bus(Protocol):
         MAXLEN, dead letters): "delete my data". Returns how many were removed. Only the engine knows its
         layout, so erasure never rebuilds its key names."""
 
+    async def remove_dead_letter(self, topic: str, message_id: str) -> int:
+        """Drop the dead letters of ``topic`` carrying original id ``message_id`` (after a replay); how many."""
+
     async def aclose(self) -> None: ...
 
 

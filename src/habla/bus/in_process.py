@@ -201,6 +201,12 @@ class InProcessBus:
     async def dead_letters(self, topic: str) -> list[Envelope]:
         return list(self._dead.get(topic, []))
 
+    async def remove_dead_letter(self, topic: str, message_id: str) -> int:
+        letters = self._dead.get(topic, [])
+        kept = [letter for letter in letters if letter.id != message_id]
+        self._dead[topic] = kept
+        return len(letters) - len(kept)
+
     async def forget_key(self, key: str) -> int:
         """Drop the dead letters of one key ("delete my data"); handled messages are not kept anyway."""
         removed = 0

@@ -198,6 +198,14 @@ class RedisStreamsBus:
                 return deleted
             start = "(" + entries[-1][0]
 
+    async def remove_dead_letter(self, topic: str, message_id: str) -> int:
+        try:
+            entries = await self._redis.xrange(self._keys.dead(topic))
+            doomed = [entry_id for entry_id, fields in entries if fields.get("id") == message_id]
+            return int(await self._redis.xdel(self._keys.dead(topic), *doomed)) if doomed else 0
+        except _UNREACHABLE as exc:
+            raise BusError(f"Redis is unreachable; could not remove a dead letter of {topic!r}: {exc}") from exc
+
     async def aclose(self) -> None:
         if self._closed:
             return

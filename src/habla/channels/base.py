@@ -59,6 +59,12 @@ class Images(Protocol):
 
 
 @runtime_checkable
+class Choices(Protocol):
+    async def send_choices(self, address: str, text: str, choices: list[str], *, idempotency_key: str) -> None:
+        """``text`` with tap-to-answer choices (WhatsApp's shapes: up to 3 buttons, a list beyond)."""
+
+
+@runtime_checkable
 class MediaSource(Protocol):
     async def download_media(self, media: Inbound) -> tuple[bytes, str]:
         """(bytes, mime type) of the learner's media that ``media`` carries (its media id or URL, as the

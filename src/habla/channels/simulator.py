@@ -2,8 +2,11 @@
 
 Inbound:  POST /webhooks/simulator  {"from": "...", "id": "...", "text": "..."}
           a voice note: {"from", "id", "media_url": "data:audio/ogg;base64,...", "mime": "audio/ogg"}
+          a tapped button or list row: {"from", "id", "text": "<its title>", "reply_id": "<its title>"}
 Outbound: POST {callback_url}        {"to": "...", "text": "...", "idempotency_key": "..."}
           a voice note: {"to", "audio": "<base64>", "mime": "audio/ogg", "idempotency_key"}
+          an image: {"to", "image": "<base64>", "mime": "image/png", "caption", "idempotency_key"}
+          a question with choices: {"to", "text", "buttons": [...] (up to 3) or "list": [...], "idempotency_key"}
           one POST per chunk, in order; a resend of the same chunk (after a worker crash between sending
           and recording it) carries the same idempotency_key, so the receiver can drop it
 """
@@ -32,6 +35,8 @@ def is_loopback(host: str | None) -> bool:
         return host is not None and ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+MAX_BUTTONS = 3  # WhatsApp's reply buttons; more choices become a list
 
 
 def verify(token: str | None, header: str | None) -> None:
@@ -73,6 +78,14 @@ def parse(raw: bytes) -> Inbound:
             channel=NAME, address=sender, message_id=message_id, kind=kind, text=message, garbled=garbled,
             media_url=media_url, media_mime=mime[:128],
         )
+    reply_id = body.get("reply_id")
+    if reply_id is not None:
+        if not isinstance(reply_id, str) or len(reply_id) > 256:
+            raise ChannelError("'reply_id' must be a string of at most 256 characters")
+        return Inbound(
+            channel=NAME, address=sender, message_id=message_id, kind=InboundKind.INTERACTIVE, text=message,
+            garbled=garbled, extra={"reply_type": "button", "reply_id": reply_id},
+        )
     return Inbound(channel=NAME, address=sender, message_id=message_id, text=message, garbled=garbled)
 
 
@@ -112,6 +125,17 @@ class SimulatorChannel:
     async def send_audio(self, address: str, data: bytes, mime: str = "audio/ogg", *, idempotency_key: str) -> None:
         audio = base64.b64encode(data).decode()
         await self._post({"to": address, "audio": audio, "mime": mime, "idempotency_key": idempotency_key})
+
+    async def send_image(
+        self, address: str, data: bytes, mime: str = "image/png", caption: str | None = None, *, idempotency_key: str
+    ) -> None:
+        image = base64.b64encode(data).decode()
+        await self._post({"to": address, "image": image, "mime": mime, "caption": caption, "idempotency_key": idempotency_key})
+
+    async def send_choices(self, address: str, text: str, choices: list[str], *, idempotency_key: str) -> None:
+        """WhatsApp's shapes: up to 3 reply buttons, more as a list."""
+        kind = "buttons" if len(choices) <= MAX_BUTTONS else "list"
+        await self._post({"to": address, "text": text, kind: list(choices), "idempotency_key": idempotency_key})
 
     async def _post(self, body: dict) -> None:
         try:

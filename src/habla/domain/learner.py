@@ -52,3 +52,10 @@ class Turn:
     reply_text: str
     tier: str | None = None
     created_at: float = 0.0
+
+
+BLOCKED_KEY = "blocked"  # set by the operator from the dashboard: {"at": epoch seconds}
+
+
+def is_blocked(profile: Profile) -> bool:
+    return bool((profile.model_extra or {}).get(BLOCKED_KEY))

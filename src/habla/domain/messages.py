@@ -71,6 +71,9 @@ class Outbound(BaseModel):
     # when the learner sent the message this answers (the provider's timestamp): a reply to a message less
     # than 24 h old is inside WhatsApp's window by definition, whatever else was or was not recorded
     answers_message_at: float | None = None
+    # tap-to-answer choices shown with the last chunk where the channel can (buttons up to 3, a list beyond);
+    # elsewhere the text alone asks the question
+    choices: list[str] = Field(default_factory=list)
     created_at: float = Field(default_factory=time.time)
 
     @property

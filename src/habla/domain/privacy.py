@@ -86,6 +86,11 @@ def is_yes(text: str) -> bool:
     return _normalise(text) in _YES
 
 
+def yes_no(language: str) -> list[str]:
+    """The confirmation's buttons; "Sí" and "Yes" both pass is_yes."""
+    return ["Sí", "No"] if language == "es" else ["Yes", "No"]
+
+
 def text(name: str, language: str, **values: object) -> str:
     options = TEXTS[name]
     return options.get(language, options["en"]).format(**values)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from habla.storage.access import TableAccess
 from habla.storage.models import DeliveryRow, InboundSeenRow
@@ -23,6 +23,17 @@ class DeliveryTable(TableAccess):
         async with self.reading() as session:
             row = await session.get(InboundSeenRow, (channel, message_id))
         return row is not None and row.claimed_by == claimant
+
+    async def release_claim(self, channel: str, message_id: str, claimant: str) -> bool:
+        """Forget ``claimant``'s claim (a dead letter being replayed as a new bus message); True if there was one."""
+        async with self.writing() as session:
+            result = await session.execute(
+                delete(InboundSeenRow).where(
+                    InboundSeenRow.channel == channel, InboundSeenRow.message_id == message_id,
+                    InboundSeenRow.claimed_by == claimant,
+                )
+            )
+        return bool(result.rowcount)
 
     async def delivered_chunks(self, outbound_id: str) -> set[int]:
         async with self.reading() as session:

@@ -80,6 +80,22 @@ class LLMCallRow(Base):
     created_at: Mapped[float] = mapped_column(Float)
 
 
+class StageTimingRow(Base):
+    """How long one stage took (stage "reply": webhook → reply handed to the channel; "voice": note → transcript)."""
+
+    __tablename__ = "stage_timings"
+    __table_args__ = (
+        Index("ix_stage_timings_stage_created", "stage", "created_at"),
+        Index("ix_stage_timings_learner", "learner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    stage: Mapped[str] = mapped_column(String(32))
+    learner_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    latency_ms: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
 EMBEDDING_DIM = 384
 
 

@@ -7,6 +7,8 @@ module so a newcomer finds the SQL for a table by the table's name:
     turns.py         turns
     deliveries.py    inbound_seen claims and delivered chunks (exactly-once bookkeeping)
     llm_calls.py     llm_calls (the router's CallRecorder)
+    stage_timings.py stage_timings (how long replies and transcripts took)
+    operator_figures.py  the dashboard's figures, read across those tables
     memories.py      memories and vector search
     learner_data.py  export and erase across every table
 """
@@ -18,9 +20,11 @@ from habla.storage.learner_data import LearnerData
 from habla.storage.learners import LearnerTable
 from habla.storage.llm_calls import LLMCallTable
 from habla.storage.memories import MemoryTable
+from habla.storage.operator_figures import OperatorFigures
+from habla.storage.stage_timings import StageTimingTable
 from habla.storage.turns import TurnTable
 
 
-class Store(LearnerTable, TurnTable, DeliveryTable, LLMCallTable, MemoryTable, LearnerData):
+class Store(LearnerTable, TurnTable, DeliveryTable, LLMCallTable, StageTimingTable, MemoryTable, LearnerData, OperatorFigures):
     async def aclose(self) -> None:
         await self.engine.dispose()
