@@ -1,4 +1,4 @@
-"""/admin: the operator dashboard. Routes only translate HTTP: figures in habla.web.figures, login in
+"""/admin: the operator dashboard. Routes only translate HTTP: figures in habla.storage.operator_figures, login in
 habla.web.auth, dead letters in habla.web.dead_letters.
 
 Every POST carries a CSRF token (the login form a double-submit cookie, the rest the session's HMAC); a
@@ -18,12 +18,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
+from habla.domain.figures import STAGE_LABELS, STAGES, Figures
 from habla.domain.learner import BLOCKED_KEY
 from habla.domain.messages import hashed
-from habla.domain.figures import STAGE_LABELS, STAGES, Figures
 from habla.web import charts, dead_letters
-from habla.web.figures import compute
 from habla.web.auth import LOGIN_COOKIE, SESSION_COOKIE, AdminAuth
+from habla.web.figures import compute
 from habla.web.templating import render
 
 log = logging.getLogger(__name__)
