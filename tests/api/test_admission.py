@@ -37,6 +37,7 @@ async def serving(settings: Settings, client_host: str = "203.0.113.7"):
 @pytest.fixture
 def settings_for(tmp_path):
     def make(**values) -> Settings:
+        values.setdefault("admin", {"token": "admission-test-dashboard-token"})  # production wants a dashboard login
         return Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path / 'habla.db'}",
                         media_dir=str(tmp_path / "media"), **values)
     return make
