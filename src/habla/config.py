@@ -32,9 +32,13 @@ Secret = Annotated[SecretStr | None, BeforeValidator(_blank_is_unset)]
 
 
 class LLMTierSettings(BaseModel):
-    """One model endpoint. A tier without ``model`` is simply not configured."""
+    """One model endpoint. A tier without ``model`` is simply not configured.
 
-    provider: Literal["openai", "anthropic"] = "openai"
+    With ``provider="local"`` the model is a GGUF file run in this process by llama.cpp (``model`` is its
+    path, or the name of a model ``habla model pull`` fetched into the models folder).
+    """
+
+    provider: Literal["openai", "anthropic", "local"] = "openai"
     base_url: str | None = None
     model: str | None = None
     api_key: Secret = None
@@ -50,9 +54,22 @@ class LLMTierSettings(BaseModel):
         return bool(self.model)
 
 
+class LocalLLMSettings(BaseModel):
+    """llama.cpp inside the Habla process (the ``local`` provider). See docs/configuration.md."""
+
+    threads: int = 0  # generation threads; 0: llama.cpp's default (one per core). Fewer on a shared machine
+    context_size: int = 4096  # tokens per slot: the prompt and the reply must fit
+    parallel: int = 2  # slots generating at once (batched); more calls wait in the queue
+    queue: int = 16  # calls waiting for a slot; beyond that a call fails at once as busy (the router falls back)
+    models_dir: str | None = None  # where `habla model pull` puts GGUF files; default: .models/ in the checkout
+    # with no tier configured, the fast tier uses a model found in models_dir (the embedded default)
+    auto_detect: bool = True
+
+
 class LLMSettings(BaseModel):
     fast: LLMTierSettings = Field(default_factory=LLMTierSettings)
     smart: LLMTierSettings = Field(default_factory=LLMTierSettings)
+    local: LocalLLMSettings = Field(default_factory=LocalLLMSettings)
 
 
 class TutorSettings(BaseModel):

@@ -8,6 +8,7 @@
     │   ├── LLMNotConfigured      no tier has an endpoint
     │   ├── LLMUnavailable        every tier failed after retries and fallback
     │   └── LLMBadResponse        the endpoint answered something unusable (garbage, empty)
+    │       └── LLMInvalidOutput  a structured answer failed validation twice (complete_json)
     ├── ChannelError              a transport refused a message or a webhook
     │   ├── SignatureError        a webhook's signature is missing or wrong
     │   ├── OutsideWindowError    the 24-hour window is closed: only a template may go out
@@ -61,6 +62,12 @@ class LLMUnavailable(LLMError):
 
 class LLMBadResponse(LLMError):
     kind = "bad_response"
+
+
+class LLMInvalidOutput(LLMBadResponse):
+    """The model answered, but not with JSON of the asked shape, even after being shown the error."""
+
+    kind = "invalid_output"
 
 
 class ChannelError(HablaError):

@@ -15,8 +15,16 @@ from habla.domain.profile import (
     current_facts,
     merge_facts,
     merge_update,
-    parse_update,
 )
+from habla.llm.structured import InvalidAnswer, validate
+
+
+def parse_update(text: str) -> ProfileUpdate | None:
+    """What the router's complete_json does with an answer: the validated update, or None when refused."""
+    try:
+        return validate(text, ProfileUpdate)
+    except InvalidAnswer:
+        return None
 
 
 def test_moving_from_madrid_to_lima_supersedes_the_old_city_and_keeps_it_as_history():

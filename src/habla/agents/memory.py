@@ -4,9 +4,9 @@ Consumes "turn.done" (published by the conversation agent after every turn) and 
 
 1. folds old session messages into the running summary when the window is full (``memory.summariser``);
 2. updates the profile when ``memory.update_every`` learner turns wait since the last update, or when a
-   session ended (the learner came back after ``session_idle_minutes``, or a "session.end" arrived): one LLM
-   call for a JSON ``ProfileUpdate``, merged by ``domain.profile.merge_update``, plus the summary and key
-   moments stored as memories with embeddings.
+   session ended (the learner came back after ``session_idle_minutes``, or a "session.end" arrived): one
+   structured LLM call (``LLMRouter.complete_json``) for a ``ProfileUpdate``, merged by
+   ``domain.profile.merge_update``, plus the summary and key moments stored as memories with embeddings.
 
 Idempotent: the turns read are those after ``profile.memory_cursor`` (advanced in the same transaction as
 the merge), memory ids derive from the turns they summarise, so a redelivered message changes nothing twice.
@@ -23,9 +23,9 @@ from habla.bus.base import Envelope
 from habla.domain.learner import Learner, Profile, Turn
 from habla.domain.memory_prompts import update_messages
 from habla.domain.messages import hashed
-from habla.domain.profile import MemoryNote, ProfileUpdate, merge_update, parse_update
+from habla.domain.profile import MemoryNote, ProfileUpdate, merge_update
 from habla.domain.recall import terms_field
-from habla.errors import LLMNotConfigured, LLMUnavailable
+from habla.errors import LLMInvalidOutput, LLMNotConfigured, LLMUnavailable
 from habla.memory import SESSION_END, TURN_DONE
 from habla.memory.embeddings import EmbeddingError
 from habla.storage.memories import NewMemory
@@ -67,18 +67,16 @@ async def update_profile(services, learner: Learner, session: SessionState, unti
     if not due:
         return False
     try:
-        completion, _ = await services.llm.reply(update_messages(learner.profile, turns), prefer="fast", learner_id=learner.id)
+        answer = await services.llm.complete_json(
+            update_messages(learner.profile, turns), ProfileUpdate, prefer="fast", learner_id=learner.id
+        )
     except LLMNotConfigured:
         return False
-    except LLMUnavailable as exc:
-        log.warning("memory update postponed learner=%s: %s", hashed(learner.id), exc)
+    except (LLMUnavailable, LLMInvalidOutput) as exc:  # nothing is half-applied: the profile is untouched
+        log.warning("memory update postponed learner=%s: %s", hashed(learner.id), exc.kind)
         await memory.sessions.update(learner.id, memory_retry_at=count + every)
         return False
-    update = parse_update(completion.text)
-    if update is None:
-        log.warning("memory update answer invalid learner=%s; profile unchanged", hashed(learner.id))
-        await memory.sessions.update(learner.id, memory_retry_at=count + every)
-        return False
+    update = answer.value
     await _store_memories(services, learner, turns, update)
     cursor = turns[-1].created_at
     now = time.time()

@@ -1,7 +1,8 @@
 """What the memory agent asks the LLM: a structured profile update, and a running summary of a session.
 
-Both answers are JSON, validated by ``domain.profile`` (``ProfileUpdate``, ``SessionFold``); anything else is
-dropped. Memories are asked for in English, the pivot language of recall, with keywords in three languages
+Both are asked through ``LLMRouter.complete_json`` with the schemas of ``domain.profile`` (``ProfileUpdate``,
+``SessionFold``): the provider enforces the shape where it can, and anything that does not validate is dropped.
+The instructions here say what each key means. Memories are asked for in English, the pivot language of recall, with keywords in three languages
 (see ``domain.recall``).
 """
 

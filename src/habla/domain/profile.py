@@ -3,8 +3,9 @@
 The memory agent asks the LLM for a ``ProfileUpdate`` (JSON) and merges it with ``merge_update``. Two rules
 keep the profile trustworthy:
 
-- all or nothing: an answer that is not one valid JSON object of the documented shape is dropped whole
-  (``parse_update`` returns None), so a garbled, truncated or partial answer never reaches the profile;
+- all or nothing: the answer is asked for with ``LLMRouter.complete_json`` and validated whole against
+  ``ProfileUpdate``; one that does not validate is dropped, so a garbled, truncated or partial answer never
+  reaches the profile;
 - facts have validity: a fact is one value of one attribute (``home_city``); a newer, different value ends
   the current one (``until`` set) instead of standing beside it, and the old one is kept as history.
 
@@ -14,11 +15,10 @@ a learner stays.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 if TYPE_CHECKING:  # the merge only copies a Profile; learner.py imports the field models from here
     from habla.domain.learner import Profile
@@ -118,34 +118,6 @@ class SessionFold(BaseModel):
 
     summary: str = Field(min_length=1, max_length=1500)
     topic: str | None = Field(default=None, max_length=120)
-
-
-def parse_json_answer(text: str, model: type[BaseModel]) -> BaseModel | None:
-    """The one JSON object in an LLM answer (code fences tolerated), validated; None when anything is off."""
-    stripped = text.strip()
-    fenced = re.fullmatch(r"```(?:json)?\s*(.*?)\s*```", stripped, re.S)
-    if fenced:
-        stripped = fenced.group(1)
-    try:
-        data = json.loads(stripped)
-    except ValueError:
-        start, end = stripped.find("{"), stripped.rfind("}")
-        if start < 0 or end <= start:
-            return None
-        try:
-            data = json.loads(stripped[start : end + 1])
-        except ValueError:
-            return None
-    if not isinstance(data, dict):
-        return None
-    try:
-        return model.model_validate(data)
-    except ValidationError:
-        return None
-
-
-def parse_update(text: str) -> ProfileUpdate | None:
-    return parse_json_answer(text, ProfileUpdate)  # type: ignore[return-value]
 
 
 # ---- merging -----------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from anthropic.types import Message
 from habla.errors import LLMBadResponse, LLMError
 from habla.domain.text import estimate_tokens
 from habla.llm.base import ChatMessage, Completion
+from habla.llm.structured import JsonSpec, with_hint
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +48,40 @@ class AnthropicLLM:
         client: AsyncAnthropic | None = None,
     ) -> None:
         self.model = model
+        self.json_mode = "tool"  # "prompt" once the endpoint refused a forced tool
         self._client = client or AsyncAnthropic(base_url=base_url, api_key=api_key or NO_KEY, max_retries=0)
 
     async def complete(self, messages: list[ChatMessage], *, max_tokens: int, timeout_s: float) -> Completion:
+        response = await self._create(messages, {}, max_tokens=max_tokens, timeout_s=timeout_s)
+        return self._completion(response, self._text_of(response), messages)
+
+    async def complete_json(
+        self, messages: list[ChatMessage], spec: JsonSpec, *, max_tokens: int, timeout_s: float
+    ) -> Completion:
+        """A forced tool whose input schema is the schema: the tool call's input is the answer.
+
+        An endpoint that refuses tools (400) is prompted with the schema instead, and stays so.
+        """
+        if self.json_mode == "tool":
+            tool = {"name": spec.name, "description": spec.description, "input_schema": spec.strict}
+            extra = {"tools": [tool], "tool_choice": {"type": "tool", "name": spec.name}}
+            try:
+                response = await self._create(messages, extra, max_tokens=max_tokens, timeout_s=timeout_s)
+                return self._completion(response, self._tool_input_of(response, spec.name), messages)
+            except LLMError as err:
+                if err.kind != "bad_request":
+                    raise
+                logger.warning("%s refused a forced tool (%s); asking for JSON in the prompt", self.model, err)
+        asked = with_hint(messages, spec)
+        response = await self._create(asked, {}, max_tokens=max_tokens, timeout_s=timeout_s)
+        self.json_mode = "prompt"  # reached only when tools were refused, or already refused before
+        return self._completion(response, self._text_of(response), asked)
+
+    async def _create(self, messages: list[ChatMessage], extra: dict, *, max_tokens: int, timeout_s: float) -> Message:
         system = "\n\n".join(m.content for m in messages if m.role == "system")
         turns = [{"role": m.role, "content": m.content} for m in messages if m.role != "system"]
-        extra = {"system": system} if system else {}
+        if system:
+            extra = {**extra, "system": system}
         try:
             response = await self._client.messages.create(
                 model=self.model, messages=turns, max_tokens=max_tokens, timeout=timeout_s, **extra
@@ -61,7 +90,12 @@ class AnthropicLLM:
             raise self._map_error(err) from err
         except json.JSONDecodeError as err:  # a JSON content type over a body that is not JSON
             raise LLMBadResponse(f"{self.model}: reply is not valid JSON") from err
-        text = self._text_of(response)
+        # The SDK hands back a plain str when the body is not JSON, and does not validate shapes.
+        if not isinstance(response, Message):
+            raise LLMBadResponse(f"{self.model}: reply is not a message")
+        return response
+
+    def _completion(self, response: Message, text: str, messages: list[ChatMessage]) -> Completion:
         usage = getattr(response, "usage", None)
         return Completion(
             text=text,
@@ -70,13 +104,17 @@ class AnthropicLLM:
             model=getattr(response, "model", None) or self.model,
         )
 
+    def _tool_input_of(self, response: Message, name: str) -> str:
+        for block in getattr(response, "content", None) or []:
+            if getattr(block, "type", None) == "tool_use" and getattr(block, "name", None) == name:
+                return json.dumps(getattr(block, "input", None), ensure_ascii=False)
+        stop = getattr(response, "stop_reason", None)
+        raise LLMBadResponse(f"{self.model}: reply has no {name} tool call (stop_reason={stop})")
+
     async def aclose(self) -> None:
         await self._client.close()
 
-    def _text_of(self, response: object) -> str:
-        # The SDK hands back a plain str when the body is not JSON, and does not validate shapes.
-        if not isinstance(response, Message):
-            raise LLMBadResponse(f"{self.model}: reply is not a message")
+    def _text_of(self, response: Message) -> str:
         blocks = getattr(response, "content", None) or []
         text = "".join(getattr(b, "text", "") or "" for b in blocks if getattr(b, "type", None) == "text")
         if not text.strip():

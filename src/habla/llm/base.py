@@ -1,9 +1,12 @@
-"""The LLM port: one chat completion, plus what the router records about every call."""
+"""The LLM port: one chat completion (free text or JSON of a schema), plus what the router records."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from habla.llm.structured import JsonSpec
 
 from habla.domain.chat import CallRecord, ChatMessage, Role, Tier  # noqa: F401  (the port speaks in these)
 
@@ -14,6 +17,7 @@ class Completion:
     tokens_in: int
     tokens_out: int
     model: str
+    first_token_at: float | None = None  # perf_counter() when the first token arrived (streaming providers)
 
 
 class LLM(Protocol):
@@ -22,6 +26,12 @@ class LLM(Protocol):
 
     async def complete(self, messages: list[ChatMessage], *, max_tokens: int, timeout_s: float) -> Completion:
         """One completion. Raises LLMError subclasses; never returns an empty text."""
+
+    async def complete_json(
+        self, messages: list[ChatMessage], spec: JsonSpec, *, max_tokens: int, timeout_s: float
+    ) -> Completion:
+        """A completion whose text should be one JSON object of ``spec``, asked for the provider's strongest
+        way. The caller validates it (``habla.llm.structured``)."""
 
     async def aclose(self) -> None: ...
 

@@ -13,14 +13,20 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from habla.config import LLMSettings, LLMTierSettings
-from habla.errors import LLMError, LLMNotConfigured, LLMUnavailable
+from habla.errors import LLMError, LLMInvalidOutput, LLMNotConfigured, LLMUnavailable
 from habla.llm.base import LLM, CallRecord, CallRecorder, ChatMessage, Completion, Tier
-from habla.llm.registry import build_llm
+from habla.llm.registry import build_llm, effective_settings
+from habla.llm.structured import InvalidAnswer, Structured, retry_messages, spec_for, validate
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T", bound=BaseModel)
 RETRYABLE_KINDS = frozenset({"timeout", "rate_limited", "server_error", "connection"})
 MAX_BACKOFF_S = 2.0
 
@@ -59,16 +65,54 @@ class LLMRouter:
 
         Raises LLMNotConfigured when no tier has a model, LLMUnavailable when every attempt failed.
         """
+
+        def call(llm: LLM, tier: LLMTierSettings) -> Awaitable[Completion]:
+            return llm.complete(messages, max_tokens=tier.max_tokens, timeout_s=tier.timeout_s)
+
+        return await self._route(call, prefer, learner_id)
+
+    async def complete_json(
+        self, messages: list[ChatMessage], schema: type[T], *, prefer: Tier = "fast", learner_id: str | None = None
+    ) -> Structured[T]:
+        """A validated ``schema`` instance: the only way Habla asks a model for JSON.
+
+        Each provider asks its strongest way (``habla.llm.structured``); the answer is validated with pydantic;
+        an invalid one gets one more try that shows the model the error; then ``LLMInvalidOutput``, so the
+        caller changes nothing. LLMNotConfigured / LLMUnavailable as for ``reply``.
+        """
+        spec = spec_for(schema)
+        asked = messages
+        problem = ""
+        for attempt in (1, 2):
+
+            def call(llm: LLM, tier: LLMTierSettings) -> Awaitable[Completion]:
+                return llm.complete_json(asked, spec, max_tokens=tier.max_tokens, timeout_s=tier.timeout_s)
+
+            completion, tier = await self._route(call, prefer, learner_id)
+            try:
+                return Structured(validate(completion.text, schema), tier, attempt, completion)
+            except InvalidAnswer as err:
+                problem = str(err)
+                logger.warning("%s answer %d from the %s tier refused: %s", spec.name, attempt, tier, problem.splitlines()[0])
+                asked = retry_messages(messages, completion.text, problem)
+        raise LLMInvalidOutput(f"{spec.name}: no valid answer in 2 tries ({problem.splitlines()[0]})")
+
+    async def _route(
+        self, call: Callable[[LLM, LLMTierSettings], Awaitable[Completion]], prefer: Tier, learner_id: str | None
+    ) -> tuple[Completion, Tier]:
         order = [t for t in _order(prefer) if self._llms[t] is not None]
         if not order:
-            raise LLMNotConfigured("no LLM is configured: set HABLA_LLM__FAST__MODEL (and base URL / API key)")
+            raise LLMNotConfigured(
+                "no LLM is configured: run `habla model pull` for a local model, or set HABLA_LLM__FAST__MODEL "
+                "(and base URL / API key) for an endpoint"
+            )
         failures: list[str] = []
         last: LLMError | None = None
         for tier in order:
             llm = self._llms[tier]
             assert llm is not None
             try:
-                return await self._try_tier(tier, llm, messages, learner_id), tier
+                return await self._try_tier(tier, llm, call, learner_id), tier
             except LLMError as err:
                 last = err
                 failures.append(f"{tier} tier ({llm.provider} {llm.model}): {err.kind}")
@@ -76,16 +120,18 @@ class LLMRouter:
         raise LLMUnavailable("every LLM tier failed: " + "; ".join(failures)) from last
 
     async def _try_tier(
-        self, tier: Tier, llm: LLM, messages: list[ChatMessage], learner_id: str | None
+        self,
+        tier: Tier,
+        llm: LLM,
+        call: Callable[[LLM, LLMTierSettings], Awaitable[Completion]],
+        learner_id: str | None,
     ) -> Completion:
         tier_settings: LLMTierSettings = getattr(self._settings, tier)
         attempts = 1 + max(0, tier_settings.max_retries)
         for attempt in range(attempts):
             started = time.perf_counter()
             try:
-                completion = await llm.complete(
-                    messages, max_tokens=tier_settings.max_tokens, timeout_s=tier_settings.timeout_s
-                )
+                completion = await call(llm, tier_settings)
             except LLMError as err:
                 await self._record(tier, llm, started, learner_id, error=err)
                 if attempt + 1 >= attempts or not is_retryable(err):
@@ -141,4 +187,6 @@ def _order(prefer: Tier) -> list[Tier]:
 
 
 def build_router(settings: LLMSettings, recorder: CallRecorder | None = None) -> LLMRouter:
-    return LLMRouter(build_llm(settings.fast), build_llm(settings.smart), settings, recorder)
+    """The two tiers as configured; with neither configured, a model pulled into the models folder."""
+    settings = effective_settings(settings)
+    return LLMRouter(build_llm(settings.fast, settings.local), build_llm(settings.smart, settings.local), settings, recorder)

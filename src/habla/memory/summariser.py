@@ -12,9 +12,9 @@ import logging
 from habla.domain.context import SUMMARY_CHARS
 from habla.domain.text import estimate_tokens
 from habla.domain.memory_prompts import fold_messages
-from habla.domain.profile import SessionFold, parse_json_answer
+from habla.domain.profile import SessionFold
 from habla.domain.messages import hashed
-from habla.errors import LLMNotConfigured, LLMUnavailable
+from habla.errors import LLMInvalidOutput, LLMNotConfigured, LLMUnavailable
 from habla.memory.session import SessionState
 
 log = logging.getLogger(__name__)
@@ -38,16 +38,16 @@ async def fold_if_needed(services, learner_id: str, session: SessionState) -> bo
         return False
     older = session.unsummarised()[:-KEEP_MESSAGES]
     try:
-        completion, _ = await services.llm.reply(
-            fold_messages(session.summary, [(m.role, m.text) for m in older]), prefer="fast", learner_id=learner_id
+        answer = await services.llm.complete_json(
+            fold_messages(session.summary, [(m.role, m.text) for m in older]), SessionFold, prefer="fast", learner_id=learner_id
         )
     except (LLMNotConfigured, LLMUnavailable) as exc:
         log.info("no summary fold learner=%s: %s", hashed(learner_id), type(exc).__name__)
         return False
-    fold = parse_json_answer(completion.text, SessionFold)
-    if fold is None:
-        log.warning("summary fold answer was not valid JSON learner=%s; kept the previous summary", hashed(learner_id))
+    except LLMInvalidOutput:
+        log.warning("summary fold answer invalid learner=%s; kept the previous summary", hashed(learner_id))
         return False
+    fold = answer.value
     return await services.memory.sessions.update(
         learner_id,
         summary=fold.summary[:SUMMARY_CHARS],
