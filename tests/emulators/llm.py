@@ -19,6 +19,16 @@ Scripted kinds: ``ok``, ``429``, ``500``, ``503``, ``529`` (Anthropic "overloade
 ``nochoices`` (OpenAI ``choices: []`` / Anthropic ``content: []``), ``nousage`` (ok, without ``usage``, as
 some local servers answer).
 
+Structured outputs, checked as the providers document them (a malformed request gets their 400):
+
+- OpenAI ``response_format``: ``json_schema`` needs a valid ``name`` and, with ``strict: true``, a schema whose
+  every object lists all its properties in ``required`` and sets ``additionalProperties: false``;
+  ``json_object`` needs the word "json" in the messages. ``refuse_response_format = {"json_schema"}`` (or
+  both types) makes the endpoint answer 400 to them, as some servers and models do.
+- Anthropic ``tools`` + ``tool_choice`` (``{"type": "tool", "name"}`` must name a defined tool whose
+  ``input_schema`` is an object schema): the reply is a ``tool_use`` block whose ``input`` is the reply text
+  parsed as a JSON object (``{"text": reply}`` when it is not one). ``refuse_tools = True`` answers 400.
+
 The default reply is deterministic and derived from the request: a Spanish tutor line that quotes the last
 user message; tokens are counted as words. ``reply_fn(messages) -> str`` replaces it (messages are
 ``{"role", "content"}`` dicts, Anthropic's ``system`` first as a system message); ``delay_s`` delays every
@@ -33,6 +43,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import json
+import re
 import signal
 import sys
 import threading
@@ -101,6 +113,8 @@ class LLMEmulator(ThreadedServer):
         self.delay_s = delay_s
         self.reply_fn = reply_fn
         self.api_key = api_key  # when set, requests must carry it, else 401
+        self.refuse_response_format: set[str] = set()  # response_format types answered with a 400
+        self.refuse_tools = False  # Anthropic tools answered with a 400
         self.requests: list[dict[str, Any]] = []
         self._script: collections.deque[str] = collections.deque()
         self._lock = threading.Lock()
@@ -208,6 +222,9 @@ class LLMEmulator(ThreadedServer):
             return self._openai_error(401, n)
         if not isinstance(body.get("messages"), list) or not body.get("model"):
             return self._openai_error(400, n, "'model' and 'messages' are required properties")
+        problem = self._response_format_problem(body)
+        if problem:
+            return self._openai_error(400, n, problem)
         behaviour = await self._prelude(behaviour)
         if behaviour.isdigit():
             return self._openai_error(int(behaviour), n)
@@ -240,6 +257,30 @@ class LLMEmulator(ThreadedServer):
             del reply["usage"]
         return JSONResponse(reply, headers={"x-request-id": f"req_emu{n:06d}"})
 
+    def _response_format_problem(self, body: dict[str, Any]) -> str | None:
+        fmt = body.get("response_format")
+        if fmt is None:
+            return None
+        kind = fmt.get("type") if isinstance(fmt, dict) else None
+        if kind in self.refuse_response_format:
+            return f"response_format of type '{kind}' is not supported with this model"
+        if kind == "json_object":
+            if not any("json" in _text_of(m.get("content")).lower() for m in body["messages"] if isinstance(m, dict)):
+                return "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'."
+            return None
+        if kind == "json_schema":
+            spec = fmt.get("json_schema")
+            if not isinstance(spec, dict) or not isinstance(spec.get("schema"), dict):
+                return "Missing required parameter: 'response_format.json_schema.schema'."
+            if not re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", str(spec.get("name", ""))):
+                return "Invalid 'response_format.json_schema.name': string does not match pattern '^[a-zA-Z0-9_-]+$'."
+            if spec.get("strict"):
+                problem = _strict_schema_problem(spec["schema"], ())
+                if problem:
+                    return f"Invalid schema for response_format '{spec['name']}': {problem}"
+            return None
+        return f"Invalid value: '{kind}'. Supported values are: 'text', 'json_object' and 'json_schema'."
+
     # ---- Anthropic --------------------------------------------------------------------------------------
     def _anthropic_error(self, status: int, n: int, message: str | None = None) -> JSONResponse:
         etype, default = _ANTHROPIC_ERRORS.get(status, ("api_error", "Error"))
@@ -256,7 +297,7 @@ class LLMEmulator(ThreadedServer):
         keys = {request.headers.get("x-api-key"), request.headers.get("authorization", "").removeprefix("Bearer ")}
         if self.api_key and self.api_key not in keys:
             return self._anthropic_error(401, n)
-        problem = _anthropic_problem(body)
+        problem = _anthropic_problem(body) or self._tools_problem(body)
         if problem:
             return self._anthropic_error(400, n, problem)
         behaviour = await self._prelude(behaviour)
@@ -273,13 +314,16 @@ class LLMEmulator(ThreadedServer):
         text = "" if behaviour == "empty" else self._reply_text(messages)
         text, finish = _truncate(text, body["max_tokens"])
         content = [] if behaviour == "nochoices" else [{"type": "text", "text": text}]
+        forced = (body.get("tool_choice") or {}).get("name")
+        if forced and content:
+            content = [{"type": "tool_use", "id": f"toolu_emu{n:06d}", "name": forced, "input": _as_object(text)}]
         reply: dict[str, Any] = {
             "id": f"msg_emu{n:06d}",
             "type": "message",
             "role": "assistant",
             "model": body["model"],
             "content": content,
-            "stop_reason": "max_tokens" if finish == "length" else "end_turn",
+            "stop_reason": "max_tokens" if finish == "length" else ("tool_use" if forced else "end_turn"),
             "stop_sequence": None,
             "usage": {
                 "input_tokens": sum(count_tokens(m["content"]) for m in messages),
@@ -289,6 +333,59 @@ class LLMEmulator(ThreadedServer):
         if behaviour == "nousage":
             del reply["usage"]
         return JSONResponse(reply, headers={"request-id": f"req_emu{n:06d}"})
+
+
+    def _tools_problem(self, body: dict[str, Any]) -> str | None:
+        tools, choice = body.get("tools"), body.get("tool_choice")
+        if tools is None and choice is None:
+            return None
+        if self.refuse_tools:
+            return "tools: this model does not support tool use"
+        if not isinstance(tools, list) or not tools:
+            return "tools: Input should be a valid list"
+        names = set()
+        for i, tool in enumerate(tools):
+            if not isinstance(tool, dict) or not re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", str(tool.get("name", ""))):
+                return f"tools.{i}.name: String should match pattern '^[a-zA-Z0-9_-]{{1,64}}$'"
+            if not isinstance(tool.get("input_schema"), dict) or tool["input_schema"].get("type") != "object":
+                return f"tools.{i}.input_schema.type: Input should be 'object'"
+            names.add(tool["name"])
+        if isinstance(choice, dict) and choice.get("type") == "tool" and choice.get("name") not in names:
+            return f"tool_choice.name: Tool '{choice.get('name')}' not found in tools"
+        return None
+
+
+def _strict_schema_problem(node: Any, context: tuple[str, ...]) -> str | None:
+    """What OpenAI's strict mode refuses: an object that leaves a property optional or stays open."""
+    if isinstance(node, list):
+        return next((p for item in node if (p := _strict_schema_problem(item, context))), None)
+    if not isinstance(node, dict):
+        return None
+    properties = node.get("properties")
+    if node.get("type") == "object" and isinstance(properties, dict):
+        missing = [key for key in properties if key not in (node.get("required") or [])]
+        if missing:
+            return (f"In context={context}, 'required' is required to be supplied and to be an array including "
+                    f"every key in properties. Missing '{missing[0]}'.")
+        if node.get("additionalProperties") is not False:
+            return f"In context={context}, 'additionalProperties' is required to be supplied and to be false."
+    for key, value in node.items():
+        if key in ("properties", "$defs") and isinstance(value, dict):
+            for name, child in value.items():
+                if (problem := _strict_schema_problem(child, (*context, key, name))):
+                    return problem
+        elif key not in ("required", "enum", "const"):
+            if (problem := _strict_schema_problem(value, (*context, key))):
+                return problem
+    return None
+
+
+def _as_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"text": text}
+    return value if isinstance(value, dict) else {"value": value}
 
 
 def _anthropic_problem(body: dict[str, Any]) -> str | None:

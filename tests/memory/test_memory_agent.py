@@ -88,11 +88,16 @@ async def test_garbage_from_the_model_leaves_the_profile_unchanged(make_settings
             await chat.wait_replies(PHONE, n + 1)
 
         async def attempts():
-            return len(requests_of(llm_emulator, "update")) >= 4
+            return len(requests_of(llm_emulator, "update")) >= 8
 
-        await eventually(attempts, what="four update attempts")  # at 2, 4, 6 and 8 turns: retried, not every turn
+        # at 2, 4, 6 and 8 turns (not every turn), each answer refused once, retried once showing why
+        await eventually(attempts, what="four update attempts")
         await asyncio.sleep(0.3)
-        assert len(requests_of(llm_emulator, "update")) == 4
+        updates = requests_of(llm_emulator, "update")
+        assert len(updates) == 8
+        for first, retry in zip(updates[::2], updates[1::2]):
+            assert len(retry["json"]["messages"]) == len(first["json"]["messages"]) + 2
+            assert "refused" in retry["json"]["messages"][-1]["content"]
         assert (await _profile(chat)).model_dump() == before
         learner = await chat.services.store.learner("console", PHONE)
         assert await chat.services.store.count_memories(learner.id) == 0

@@ -47,7 +47,7 @@ def engine_for(path: Path, local: LocalLLMSettings) -> "LocalEngine":
         return engine
 
 
-@dataclass
+@dataclass(eq=False)  # compared (and hashed) by identity: the engine keeps a set of them
 class Generation:
     """One streamed chat completion as it arrives."""
 
