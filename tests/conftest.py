@@ -12,6 +12,8 @@ import uuid
 
 import pytest
 
+# Hermetic: a model the developer pulled into .models/ must not answer for a test that configures no LLM.
+os.environ["HABLA_LLM__LOCAL__AUTO_DETECT"] = "false"
 PG_URL = os.environ.get("HABLA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5433/test")  # scripts/services.sh
 REDIS_URL = os.environ.get("HABLA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

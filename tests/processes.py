@@ -14,6 +14,8 @@ import httpx
 
 def habla_env(**settings: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("HABLA_")}
+    # hermetic: a model the developer pulled into .models/ must not answer for a test that configures none
+    env["HABLA_LLM__LOCAL__AUTO_DETECT"] = "false"
     env.update(settings)
     return env
 

@@ -36,7 +36,10 @@ def test_chat_answers_piped_lines_and_exits_at_end_of_input(tmp_path, llm_emulat
 def test_chat_without_llm_says_so_and_survives_invalid_utf8(tmp_path):
     result = run_habla("chat", env=habla_env(), cwd=tmp_path, input=b"Hola \xff\xfe\n")
     assert result.returncode == 0
-    assert "not configured" in result.stdout.decode()
+    out = result.stdout.decode()
+    assert "no language model yet" in out and "habla model pull" in out and "HABLA_LLM__FAST__" in out
+    # and the operator at the terminal is told the two ways out before typing anything
+    assert "run `habla model pull`" in result.stderr.decode() and "HABLA_LLM__FAST__PROVIDER" in result.stderr.decode()
 
 
 def test_doctor_reports_what_to_set(tmp_path, llm_emulator):

@@ -48,6 +48,10 @@ async def run_chat(
     unanswered = 0
     async with running(settings, agents, channels=terminal, extra=console) as runtime:
         services = runtime.services
+        if not services.llm.configured:
+            from habla.llm.local_models import how_to_get_one
+
+            sys.stderr.write(f"habla: no language model yet: {how_to_get_one(settings.llm.local)}\n")
         while True:
             if interactive:
                 sys.stderr.write("you> ")

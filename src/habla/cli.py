@@ -1,4 +1,4 @@
-"""The `habla` command: serve, worker, chat, migrate, doctor."""
+"""The `habla` command: serve, worker, chat, migrate, doctor, model."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import sys
 import typer
 
 app = typer.Typer(help="Habla: an AI language tutor that lives in WhatsApp.", no_args_is_help=True, add_completion=False)
+model_app = typer.Typer(help="Local LLM models (GGUF files run in-process by llama.cpp).", no_args_is_help=True)
+app.add_typer(model_app, name="model")
 log = logging.getLogger("habla.cli")
 
 
@@ -106,17 +108,23 @@ def chat(
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
 
-    unanswered = asyncio.run(
-        run_chat(
-            settings,
-            name or _default_name(),
-            parse_agents(agents),
-            sys.stdin.buffer,
-            write,
-            timeout,
-            interactive=sys.stdin.isatty(),
+    from habla.errors import ConfigurationError
+
+    try:
+        unanswered = asyncio.run(
+            run_chat(
+                settings,
+                name or _default_name(),
+                parse_agents(agents),
+                sys.stdin.buffer,
+                write,
+                timeout,
+                interactive=sys.stdin.isatty(),
+            )
         )
-    )
+    except ConfigurationError as exc:  # e.g. a local model path that is not there: one line, not a traceback
+        typer.echo(f"habla: {exc}", err=True)
+        raise typer.Exit(2) from None
     raise typer.Exit(1 if unanswered else 0)
 
 
@@ -145,6 +153,36 @@ def doctor() -> None:
         mark = "ok  " if check.ok else ("FAIL" if check.required else "warn")
         typer.echo(f"[{mark}] {check.name:10} {check.detail}")
     raise typer.Exit(0 if all(check.ok or not check.required for check in checks) else 1)
+
+
+@model_app.command("pull")
+def model_pull(name: str = typer.Argument(None, help="A recommended model (see `habla model list`); default: the first.")) -> None:
+    """Download a recommended instruct GGUF into the models folder, with a progress bar and a checksum."""
+    from habla.llm.pull import PullError, pick, pull
+
+    settings = _settings("WARNING")
+    try:
+        model = pick(name)
+        typer.echo(f"pulling {model.name}: {model.repo}/{model.filename} (~{model.size_gb} GB, needs ~{model.ram_gb} GB RAM)", err=True)
+        path = pull(model, settings.llm.local)
+    except PullError as exc:
+        typer.echo(f"habla: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"saved {path}; with no LLM tier set, habla chat and habla serve now use it "
+               f"(or set HABLA_LLM__FAST__PROVIDER=local HABLA_LLM__FAST__MODEL={model.name})")
+
+
+@model_app.command("list")
+def model_list() -> None:
+    """The recommended models, their size and RAM needs, and which are downloaded."""
+    from habla.llm.local_models import RECOMMENDED, models_dir
+
+    settings = _settings("WARNING")
+    folder = models_dir(settings.llm.local)
+    for model in RECOMMENDED:
+        mark = "pulled" if (folder / model.filename).is_file() else "      "
+        typer.echo(f"{mark} {model.name:13} {model.size_gb:4.1f} GB file, ~{model.ram_gb:3.1f} GB RAM  {model.note}")
+    typer.echo(f"models folder: {folder}")
 
 
 def _one_line(exc: BaseException) -> str:

@@ -131,17 +131,28 @@ async def _workers(settings: Settings) -> Check:
 
 
 async def _llm(settings: Settings, tier: str) -> Check:
-    from habla.llm.registry import build_llm
+    from habla.llm.local_models import how_to_get_one
+    from habla.llm.registry import build_llm, effective_settings
 
-    tier_settings = getattr(settings.llm, tier)
+    llm_settings = effective_settings(settings.llm)  # with no tier set, a pulled local model runs the fast one
+    tier_settings = getattr(llm_settings, tier)
     prefix = f"HABLA_LLM__{tier.upper()}__"
     if not tier_settings.configured:
+        fix = (
+            f"set {prefix}PROVIDER (openai|anthropic|local), {prefix}BASE_URL, {prefix}MODEL, {prefix}API_KEY"
+            if tier == "smart" else f"{how_to_get_one(settings.llm.local)} ({prefix}MODEL, {prefix}API_KEY…)"
+        )
         return Check(
             f"llm.{tier}",
             False,
-            f"not configured: set {prefix}PROVIDER (openai|anthropic), {prefix}BASE_URL, {prefix}MODEL, {prefix}API_KEY",
-            required=tier == "fast" and not settings.llm.smart.configured,
+            f"not configured: {fix}",
+            required=tier == "fast" and not llm_settings.smart.configured,
         )
+    if tier_settings.provider == "local":
+        from habla.llm.doctor import check_local
+
+        ok, detail = await check_local(tier_settings, llm_settings.local)
+        return Check(f"llm.{tier}", ok, detail)
     llm = build_llm(tier_settings)
     started = time.perf_counter()
     try:

@@ -107,7 +107,7 @@ async def test_without_an_llm_the_learner_is_told_plainly(make_settings):
     async with Conversation(make_settings(), ["hal"]) as chat:
         await chat.say("hal", "Hola", "h1")
         [(_, chunks)] = await chat.wait_replies("hal", 1)
-        assert "not configured" in chunks[0] and "habla doctor" in chunks[0]
+        assert "no language model yet" in chunks[0] and "habla model pull" in chunks[0] and "habla doctor" in chunks[0]
 
 
 async def test_two_learners_each_answered_in_order(make_settings, llm_emulator):

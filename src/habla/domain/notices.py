@@ -8,10 +8,12 @@ from __future__ import annotations
 
 NOTICES: dict[str, dict[str, str]] = {
     "not_configured": {
-        "en": "👋 Habla is running, but its tutor is not configured yet: the operator needs to set an LLM "
-        "endpoint (run `habla doctor` to see what to set). Your message was saved.",
-        "es": "👋 Habla está en marcha, pero el tutor aún no está configurado: quien lo administra debe indicar "
-        "un modelo de lenguaje (`habla doctor` dice qué falta). Tu mensaje quedó guardado.",
+        "en": "👋 Habla is running, but its tutor has no language model yet. The operator can run "
+        "`habla model pull` (a local model, no account needed) or set an LLM endpoint (HABLA_LLM__FAST__*; "
+        "`habla doctor` says what to set). Your message was saved.",
+        "es": "👋 Habla está en marcha, pero el tutor aún no tiene modelo de lenguaje. Quien lo administra puede "
+        "ejecutar `habla model pull` (un modelo local, sin cuenta) o indicar un servicio de LLM "
+        "(HABLA_LLM__FAST__*; `habla doctor` dice qué falta). Tu mensaje quedó guardado.",
     },
     "unavailable": {
         "en": "⚠️ I couldn't reach my language model just now (it's busy or down). Your message was saved; "

@@ -35,9 +35,9 @@ class GGUFInfo:
     size_label: str | None
 
     def describe(self) -> str:
-        parts = [self.path.name, f"{self.size_bytes / 1e6:,.0f} MB"]
-        parts += [p for p in (self.quantisation, self.architecture, self.size_label) if p]
-        return ", ".join(parts)
+        """``/models/x.gguf (98 MB, Q4_1, llama 135M)``"""
+        parts = [f"{self.size_bytes / 1e6:,.0f} MB", self.quantisation, " ".join(p for p in (self.architecture, self.size_label) if p)]
+        return f"{self.path} ({', '.join(p for p in parts if p)})"
 
 
 class NotGGUF(ValueError):
