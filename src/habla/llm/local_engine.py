@@ -100,6 +100,11 @@ class LocalEngine:
     def loaded(self) -> bool:
         return self._server is not None
 
+    @property
+    def in_flight(self) -> int:
+        """Calls generating or waiting for a slot."""
+        return self._in_flight
+
     async def generate(self, request: dict[str, Any], timeout_s: float) -> Generation:
         """Stream one chat completion; raises LLMError (timeout, rate_limited, bad_request, load failure)."""
         with self._count_lock:
