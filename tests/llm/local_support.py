@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 # One thread: the test machine is shared, and llama.cpp's threads spin-wait (two threads on two busy cores
-# ran 10x slower than one here).
+# ran 5-10x slower than one here).
 LOCAL = {"threads": 1, "parallel": 2, "queue": 32, "context_size": 2048}
 
 

@@ -101,6 +101,12 @@ class LocalEngine:
         return self._server is not None
 
     @property
+    def server(self):
+        """The xllamacpp server, loaded on first use (benchmarks call it bare, beside Habla's path)."""
+        self.load()
+        return self._server
+
+    @property
     def in_flight(self) -> int:
         """Calls generating or waiting for a slot."""
         return self._in_flight
