@@ -63,16 +63,8 @@ async def test_two_learners_at_once_are_both_answered_by_the_local_model(make_se
             assert "language model" not in chunks[0]  # a model's answer, not a notice
             turn = await chat.services.store.turn_for(f"console:{address[0]}1")
             assert turn.tier == "fast"
-        [call] = [c for c in await _llm_calls(chat) if c["ok"]][:1]
-        assert call["provider"] == "local" and call["tokens_out"] > 0
-
-
-async def _llm_calls(chat):
-    from sqlalchemy import text
-
-    async with chat.services.store.engine.connect() as connection:
-        rows = await connection.execute(text("SELECT provider, ok, tokens_out FROM llm_calls"))
-        return [dict(row._mapping) for row in rows]
+        calls = [c for c in await chat.services.store.llm_calls() if c.ok]
+        assert len(calls) >= 2 and all(c.provider == "local" and c.tokens_out > 0 for c in calls)
 
 
 async def test_a_timeout_is_reported_and_the_slot_freed():

@@ -18,7 +18,7 @@ UPDATE = {"facts": [{"key": "home_city", "value": "Sevilla"}], "interests": ["fl
 
 async def _profile(chat):
     learner = await chat.services.store.learner("console", PHONE)
-    return (await chat.services.memory.store.learner_by_id(learner.id)).profile
+    return (await chat.services.store.learner_by_id(learner.id)).profile
 
 
 async def test_a_prose_endpoint_still_updates_the_profile_by_parsing(make_settings, llm_emulator):
@@ -63,6 +63,6 @@ async def test_a_prose_endpoint_that_never_gives_json_leaves_everything_untouche
         await asyncio.sleep(0.3)
         assert (await _profile(chat)).model_dump() == before
         learner = await chat.services.store.learner("console", PHONE)
-        assert await chat.services.memory.store.count_memories(learner.id) == 0
+        assert await chat.services.store.count_memories(learner.id) == 0
         session = await chat.services.memory.sessions.load(learner.id)
         assert session.summary == ""  # the fold was refused whole, not half-applied

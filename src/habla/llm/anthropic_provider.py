@@ -144,4 +144,3 @@ def _input_tokens(usage: object) -> int:
     """Every input token the request consumed: cache reads and writes are reported apart from input_tokens."""
     fields = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
     return sum(_int(getattr(usage, f, None)) for f in fields)
-

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from habla.config import LocalLLMSettings
+from habla.domain.text import estimate_tokens
 from habla.errors import LLMBadResponse
 from habla.llm.base import ChatMessage, Completion
 from habla.llm.local_engine import LocalEngine, engine_for
@@ -48,8 +49,8 @@ class LocalLLM:
         timings = generation.timings
         return Completion(
             text=text,
-            tokens_in=int(timings.get("prompt_n") or 0) + int(timings.get("cache_n") or 0) or _estimate(messages),
-            tokens_out=int(timings.get("predicted_n") or 0) or max(1, len(text) // 4),
+            tokens_in=int(timings.get("prompt_n") or 0) + int(timings.get("cache_n") or 0) or sum(estimate_tokens(m.content) for m in messages),
+            tokens_out=int(timings.get("predicted_n") or 0) or estimate_tokens(text),
             model=self.model,
             first_token_at=generation.first_token_at,
         )
@@ -67,7 +68,3 @@ def _grammar(schema_json: str) -> str:
     # Compact JSON: without this a small model pads its answer with newlines and spends its tokens on them.
     schema["x-guidance"] = {"whitespace_flexible": False}
     return xllamacpp.json_schema_to_grammar(schema)
-
-
-def _estimate(messages: list[ChatMessage]) -> int:
-    return sum(max(1, len(m.content) // 4) for m in messages)
