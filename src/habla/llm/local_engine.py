@@ -128,7 +128,7 @@ class LocalEngine:
                     self._in_flight -= 1
             if isinstance(exc, asyncio.CancelledError):
                 raise
-            raise LLMError(f"{self.path.name}: no answer within {timeout_s:.0f} s", kind="timeout") from None
+            raise LLMError(f"{self.path.name}: no answer within {timeout_s:g} s", kind="timeout") from None
         if generation.error is not None:
             raise _request_error(self.path.name, generation.error)
         return generation
@@ -148,6 +148,8 @@ class LocalEngine:
             if generation.stop.is_set():
                 return  # its caller gave up while it waited for a slot
             self.load()
+            if generation.stop.is_set():
+                return  # its deadline passed while the model loaded
             with self._count_lock:
                 self._running.add(generation)
             try:
