@@ -118,7 +118,7 @@ async def test_without_an_llm_the_raw_transcript_still_goes_through(make_setting
     async with VoiceChat(settings) as chat:
         await chat.send_note("note-3", note(speech(SENTENCES["en"][2], "en")))
         heard, notice = await chat.wait_texts(2)
-        assert heard.startswith("🎙️ I heard") and "not configured" in notice
+        assert heard.startswith("🎙️ I heard") and "no language model yet" in notice
 
 
 @SQLITE_ONLY
