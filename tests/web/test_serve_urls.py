@@ -48,7 +48,7 @@ def test_serve_prints_its_urls_and_the_page_round_trips(tmp_path):
         assert "learner simulator" in httpx.get(f"{base}/simulator").text
         assert httpx.post(f"{base}/simulator/api/ana/text", json={"text": "hola"}).status_code == 200
         answer = httpx.get(f"{base}/simulator/api/ana/messages", params={"after": 1, "wait": 20}, timeout=30).json()
-        assert answer["messages"][0]["from"] == "tutor" and "not configured" in answer["messages"][0]["text"]
+        assert answer["messages"][0]["from"] == "tutor" and "no language model yet" in answer["messages"][0]["text"]
     finally:
         process.terminate()
         process.wait(timeout=20)
