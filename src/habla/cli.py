@@ -1,4 +1,4 @@
-"""The `habla` command: serve, worker, chat, migrate, doctor, model."""
+"""The `habla` command: serve, worker, chat, migrate, doctor, model, admin."""
 
 from __future__ import annotations
 
@@ -209,6 +209,50 @@ def admin_password() -> None:
         typer.echo("habla admin-password: use at least 10 characters", err=True)
         raise typer.Exit(2)
     typer.echo(f"HABLA_ADMIN__PASSWORD_HASH='{hash_password(password)}'")
+
+
+admin_app = typer.Typer(help="Operator tools: the blocklist.", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
+
+
+def _admin(run) -> list[str]:
+    """Run an admin coroutine; any failure is one line on stderr and exit code 1, never a traceback."""
+    from habla.errors import HablaError
+
+    try:
+        settings = _settings("WARNING")
+        result = asyncio.run(run(settings))
+    except (HablaError, OSError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    return result if isinstance(result, list) else [result]
+
+
+@admin_app.command("block")
+def admin_block(address: str = typer.Argument(..., help="The learner's address, e.g. +34600000000.")) -> None:
+    """Block an address: its messages are dropped before any work (no reply, no model)."""
+    from habla.billing import admin
+
+    for line in _admin(lambda settings: admin.block(settings, address)):
+        typer.echo(line)
+
+
+@admin_app.command("unblock")
+def admin_unblock(address: str = typer.Argument(..., help="The address to let through again.")) -> None:
+    """Lift a block."""
+    from habla.billing import admin
+
+    for line in _admin(lambda settings: admin.unblock(settings, address)):
+        typer.echo(line)
+
+
+@admin_app.command("list")
+def admin_list() -> None:
+    """List blocked addresses."""
+    from habla.billing import admin
+
+    for line in _admin(admin.listing):
+        typer.echo(line)
 
 
 def _default_name() -> str:

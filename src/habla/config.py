@@ -210,6 +210,42 @@ class EmbeddingsSettings(BaseModel):
     timeout_s: float = 10.0
 
 
+class StripeSettings(BaseModel):
+    """Stripe: a Payment Link to pay, signed webhooks to fulfil, the API to re-read and cancel.
+
+    Billing is on when the Payment Link is set; without it there is no quota at all."""
+
+    api_key: Secret = None  # a restricted key with Checkout Sessions read, Subscriptions and Portal write
+    webhook_secret: Secret = None  # the endpoint's signing secret (whsec_…)
+    payment_link: Annotated[str | None, BeforeValidator(_blank_is_unset)] = None  # https://buy.stripe.com/…
+    api_base: str = "https://api.stripe.com"  # tests point the stripe library at an emulator
+    portal_return_url: Annotated[str | None, BeforeValidator(_blank_is_unset)] = None  # back from the Portal
+    cancel_via: Literal["api", "portal"] = "api"  # "cancel": at period end through the API, or a Portal link
+    timeout_s: float = 10.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.payment_link)
+
+
+class BillingSettings(BaseModel):
+    """Quotas (only when Stripe is configured) and the paid plan's daily cap."""
+
+    free_messages: int = 50  # learner messages before the Payment Link
+    paid_daily_messages: int = 500  # a paid learner's messages per day, counted in their timezone
+    default_timezone: str = "UTC"  # for learners whose profile has no (valid) timezone
+    status_cache_s: int = 300  # Redis copy of a learner's plan; the webhook invalidates it
+    blocklist_refresh_s: float = 5.0  # each process re-reads the blocklist this often
+
+
+class RateLimitSettings(BaseModel):
+    """The per-learner flood budget (a token bucket) over text messages and voice notes."""
+
+    enabled: bool | None = None  # unset: on when billing is on
+    burst: int = 20  # messages a learner may send at once
+    per_second: float = 1.0  # refill rate after the burst
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HABLA_",
@@ -235,6 +271,9 @@ class Settings(BaseSettings):
     memory: MemorySettings = Field(default_factory=MemorySettings)
     embeddings: EmbeddingsSettings = Field(default_factory=EmbeddingsSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
+    stripe: StripeSettings = Field(default_factory=StripeSettings)
+    billing: BillingSettings = Field(default_factory=BillingSettings)
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
     @property
     def simulator_page(self) -> bool:
@@ -269,6 +308,8 @@ class Settings(BaseSettings):
             ("HABLA_WHATSAPP__ACCESS_TOKEN", self.whatsapp.access_token),
             ("HABLA_TWILIO__AUTH_TOKEN", self.twilio.auth_token),
             ("HABLA_EMBEDDINGS__API_KEY", self.embeddings.api_key),
+            ("HABLA_STRIPE__API_KEY", self.stripe.api_key),
+            ("HABLA_STRIPE__WEBHOOK_SECRET", self.stripe.webhook_secret),
         ):
             if value is not None:
                 found.append((name, value))
@@ -278,6 +319,11 @@ class Settings(BaseSettings):
             if value is not None:
                 found.append((name, value))
         return found
+
+    @property
+    def rate_limited(self) -> bool:
+        enabled = self.rate_limit.enabled
+        return self.stripe.enabled if enabled is None else enabled
 
     @property
     def uses_redis(self) -> bool:

@@ -23,7 +23,13 @@ async def run_checks(settings: Settings) -> list[Check]:
     vectors = await _vectors(settings)
     if vectors is not None:
         checks.insert(1, vectors)
-    return checks + _channels(settings) + await _voice(settings) + [await _memory(settings)]
+    return checks + _channels(settings) + await _voice(settings) + [await _memory(settings)] + await _billing(settings)
+
+
+async def _billing(settings: Settings) -> list[Check]:
+    from habla.billing.doctor import billing_checks
+
+    return [Check(name, ok, detail, required) for name, ok, detail, required in await billing_checks(settings)]
 
 
 def _channels(settings: Settings) -> list[Check]:

@@ -16,6 +16,8 @@
     │   ├── ChannelAuthError      our credentials were refused: the operator must act; never retried
     │   └── MediaError            media could not be fetched (timeout, gone, refused)
     │       └── MediaTooLarge     the media is over the size limit (declared or counted)
+    ├── BillingError              a payment could not be handled (habla.billing)
+    │   └── PaymentProviderError  Stripe's API refused a call or could not be reached
     └── VoiceError                a voice note could not be turned into text (``reason`` names why)
         ├── AudioTooLarge / AudioTooLong / AudioEmpty / AudioCorrupt / AudioUnsupported / NoSpeech
         ├── VoiceModelUnavailable the speech model is missing or failed to load
@@ -97,6 +99,14 @@ class MediaError(ChannelError):
 
 
 class MediaTooLarge(MediaError):
+    pass
+
+
+class BillingError(HablaError):
+    pass
+
+
+class PaymentProviderError(BillingError):
     pass
 
 

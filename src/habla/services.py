@@ -16,6 +16,7 @@ from habla.storage.database import create_engine, current_revision, head_revisio
 from habla.storage.store import Store
 
 if TYPE_CHECKING:
+    from habla.billing import FairUse
     from habla.memory import Memory
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ class Services:
     llm: LLMRouter
     channels: dict[str, Channel] = field(default_factory=dict)
     memory: Memory | None = None  # session store, embeddings, recall (habla.memory)
+    fair_use: FairUse | None = None  # quotas, flood budget, blocklist, Stripe (habla.billing)
     _closers: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack, repr=False)
 
     async def aclose(self) -> None:
@@ -59,6 +61,7 @@ def build_bus(settings: Settings, consumer_name: str | None = None) -> Bus:
 async def build_services(settings: Settings, *, auto_migrate: bool | None = None) -> Services:
     """Everything a process needs. SQLite is migrated on start; Postgres needs `habla migrate` first.
     Whatever was built before a failure is closed again."""
+    from habla.billing import build_fair_use
     from habla.channels.registry import build_channels
     from habla.llm.router import build_router
     from habla.memory import build_memory
@@ -81,7 +84,11 @@ async def build_services(settings: Settings, *, auto_migrate: bool | None = None
         building.push_async_callback(_quietly, llm.aclose, "llm")
         memory = build_memory(settings, store)
         building.push_async_callback(_quietly, memory.aclose, "memory")
+        fair_use = build_fair_use(settings, store)
+        building.push_async_callback(_quietly, fair_use.aclose, "fair use")
         channels = build_channels(settings)
-        services = Services(settings=settings, store=store, bus=bus, llm=llm, channels=channels, memory=memory)
+        services = Services(
+            settings=settings, store=store, bus=bus, llm=llm, channels=channels, memory=memory, fair_use=fair_use
+        )
         services._closers = building.pop_all()
     return services

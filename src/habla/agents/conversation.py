@@ -13,6 +13,7 @@ import uuid
 
 from habla.agents import held_replies, privacy
 from habla.agents.dedupe import first_delivery
+from habla.agents import fair_use as fair_use_gate
 from habla.agents.outbox import publish_receipt, publish_reply
 from habla.bus.base import Envelope
 from habla.domain.escalation import needs_smart_tier
@@ -60,6 +61,8 @@ async def handle(envelope: Envelope, services: Services) -> None:
             return  # "delete/export my data" or its confirmation: answered, and on purpose no turn is stored
         # what the 24-hour window kept back goes first, so the learner reads everything in order
         await held_replies.release(services, inbound, learner.id, (learner.profile.model_extra or {}).get(held_replies.PROFILE_KEY))
+        if await fair_use_gate.screen_text(services, inbound, learner, session):
+            return  # blocked, flooding, past the quota, or "cancel": dealt with before any model call
         await publish_receipt(services, inbound)
         started = time.perf_counter()
         reply, tier = await _compose(inbound, learner, services, session)

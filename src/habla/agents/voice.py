@@ -25,6 +25,7 @@ import urllib.parse
 from pathlib import Path
 
 from habla.agents.dedupe import first_delivery
+from habla.agents import fair_use as fair_use_gate
 from habla.agents import outbox
 from habla.agents.outbox import publish_receipt
 from habla.bus.base import Envelope
@@ -59,6 +60,8 @@ async def handle(envelope: Envelope, services: Services) -> None:
     if is_blocked(learner.profile):
         log.info("voice note from blocked learner=%s; no reply", hashed(learner.id))
         return
+    if await fair_use_gate.screen_voice(services, inbound, learner):
+        return  # blocked, flooding or past the quota: answered (or dropped) before any download or model
     native, target = learner.profile.native_language, learner.profile.target_language
     started = time.perf_counter()
     await publish_receipt(services, inbound)  # "read", and typing… while we listen

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from habla.agents.registry import AGENT_NAMES
-from habla.api import simulator_routes, twilio_routes, whatsapp_routes
+from habla.api import simulator_routes, stripe_routes, twilio_routes, whatsapp_routes
 from habla.config import Settings
 from habla.runtime import Runtime, running
 
@@ -55,6 +55,7 @@ def create_app(settings: Settings, agents: list[str] | None = None) -> FastAPI:
     app.include_router(whatsapp_routes.router)
     app.include_router(twilio_routes.router)
     app.include_router(simulator_routes.router)
+    app.include_router(stripe_routes.router)
     from habla.web import mount  # the simulator page, /admin and /metrics
 
     mount(app, settings)

@@ -134,3 +134,71 @@ class MemoryRow(Base):
     created_at: Mapped[float] = mapped_column(Float)
     embedding_model: Mapped[str | None] = mapped_column(String(96), nullable=True)
     embedding = mapped_column(Embedding, nullable=True)
+
+
+# Billing (habla.billing). Tables about one learner carry ``learner_id``, so "delete my data" erases them.
+
+
+class BlockedAddressRow(Base):
+    """The operator's blocklist (``habla admin block``), by normalised address. Deliberately no learner
+    column: erasing their data must not lift an abuser's block."""
+
+    __tablename__ = "blocked_addresses"
+
+    address: Mapped[str] = mapped_column(String(128), primary_key=True)
+    blocked_at: Mapped[float] = mapped_column(Float)
+
+
+class BillingAccountRow(Base):
+    """A learner's plan as fulfilment last computed it: the one the quota gate reads."""
+
+    __tablename__ = "billing_accounts"
+
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))  # free | active
+    notice: Mapped[str | None] = mapped_column(String(16), nullable=True)  # "activated": say so on the next message
+    activations: Mapped[int] = mapped_column(Integer, default=0)  # free → active transitions, ever
+    changed_at: Mapped[float] = mapped_column(Float)
+
+
+class CheckoutRow(Base):
+    """One Checkout Session and the facts Stripe told us about it. Facts only ever become true, so events
+    in any order end in the same state; access is derived from them (billing.fulfilment)."""
+
+    __tablename__ = "billing_checkouts"
+
+    session_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    learner_id: Mapped[str | None] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), nullable=True, index=True)
+    client_reference_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    mode: Mapped[str] = mapped_column(String(16))  # payment | subscription
+    customer_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    payment_intent: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    subscription_id: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    paid: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    refunded: Mapped[bool] = mapped_column(Boolean, default=False)
+    ended: Mapped[bool] = mapped_column(Boolean, default=False)  # the subscription was deleted
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
+class StripeEventRow(Base):
+    """Stripe events already applied, by id: a retry or replay of one is a no-op."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(96))
+    received_at: Mapped[float] = mapped_column(Float)
+
+
+class UsageCounterRow(Base):
+    """Messages counted per learner and period ("free" for life, or "day:YYYY-MM-DD" in their timezone).
+    ``last_key``: the message counted last, so the same message charged again (a redelivery) is not counted
+    twice."""
+
+    __tablename__ = "usage_counters"
+
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    last_key: Mapped[str | None] = mapped_column(String(224), nullable=True)

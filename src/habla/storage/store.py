@@ -11,10 +11,12 @@ module so a newcomer finds the SQL for a table by the table's name:
     operator_figures.py  the dashboard's figures, read across those tables
     memories.py      memories and vector search
     learner_data.py  export and erase across every table
+    billing.py       blocklist, plans, Checkout Sessions, Stripe events, usage counters (habla.billing)
 """
 
 from __future__ import annotations
 
+from habla.storage.billing import BillingTable
 from habla.storage.deliveries import DeliveryTable
 from habla.storage.learner_data import LearnerData
 from habla.storage.learners import LearnerTable
@@ -25,6 +27,7 @@ from habla.storage.stage_timings import StageTimingTable
 from habla.storage.turns import TurnTable
 
 
-class Store(LearnerTable, TurnTable, DeliveryTable, LLMCallTable, StageTimingTable, MemoryTable, LearnerData, OperatorFigures):
+class Store(LearnerTable, TurnTable, DeliveryTable, LLMCallTable, StageTimingTable, MemoryTable, LearnerData, OperatorFigures,
+            BillingTable):
     async def aclose(self) -> None:
         await self.engine.dispose()
