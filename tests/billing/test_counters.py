@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from habla.storage.database import create_engine, migrate
-from habla.storage.repository import Store
+from habla.storage.store import Store
 
 
 async def test_fifty_concurrent_charges_from_two_pools_take_each_place_once(database_url):

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from habla.storage.database import create_engine
-from habla.storage.repository import Store
+from habla.storage.store import Store
 from tests.billing.conftest import PAYMENT_LINK
 from tests.conftest import production_backends
 from tests.emulators.receiver import Receiver
@@ -51,7 +51,7 @@ async def test_one_event_at_two_api_processes_at_once_activates_once(tmp_path, s
                     assert [a.status_code for a in answers] == [200, 200]
                     assert sorted(a.json()["outcome"] for a in answers) == ["activated", "replay"]
             for learner in learners:
-                assert await billing.plan_activations(learner.id) == 1 and (await billing.account(learner.id)).paid
+                assert await billing.plan_activations(learner.id) == 1 and (await billing.billing_account(learner.id)).paid
         finally:
             stop(*servers)
             await store.aclose()

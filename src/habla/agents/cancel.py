@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from habla.billing.stripe_api import period_end
 from habla.storage.billing import Account
 from habla.domain import billing_text
 from habla.domain.fair_use import zone
@@ -23,35 +24,31 @@ log = logging.getLogger(__name__)
 PENDING = "cancel"
 
 
-async def intercept(services, inbound: Inbound, learner, session, account: Account) -> bool:
-    """True when the message was "cancel" or the answer to its confirmation, and has been answered."""
-    from habla.agents.fair_use import say  # the gate imports this module
-
+async def intercept(services, inbound: Inbound, learner, session, account: Account) -> tuple[str, str] | None:
+    """(reply id suffix, reply) when the message was "cancel" or the answer to its confirmation; the gate
+    publishes the reply. None for any other message."""
     fair_use = services.fair_use
     sessions = services.memory.sessions
     now = fair_use.clock()
     language = billing_text.cancel_command(inbound.text)
     if language is not None:
-        if not account.paid:
-            await say(services, inbound, "cancel", billing_text.text("nothing_to_cancel", language))
-        else:
+        answer = ("cancel", billing_text.text("nothing_to_cancel", language))
+        if account.paid:
             await sessions.record(learner.id, [], [], now)  # the confirmation needs a session to wait in
             await sessions.update(
                 learner.id, pending=f"{PENDING}:{language}", pending_until=now + services.settings.memory.confirm_timeout_s
             )
-            await say(services, inbound, "cancel", billing_text.text("confirm_cancel", language))
+            answer = ("cancel", billing_text.text("confirm_cancel", language))
         log.info("cancel asked learner=%s paid=%s", hashed(learner.id), account.paid)
-        return True
+        return answer
     pending = session.pending or ""
     if not pending.startswith(PENDING) or session.pending_until < now:
-        return False
+        return None
     language = pending.split(":", 1)[1] if ":" in pending else "en"
     await sessions.update(learner.id, pending=None, pending_until=0)
     if not billing_text.confirms(inbound.text):
-        await say(services, inbound, "cancel-kept", billing_text.text("cancel_kept", language))
-        return True
-    await say(services, inbound, "cancel-done", await _cancel(services, learner, language))
-    return True
+        return "cancel-kept", billing_text.text("cancel_kept", language)
+    return "cancel-done", await _cancel(services, learner, language)
 
 
 async def _cancel(services, learner, language: str) -> str:
@@ -68,8 +65,6 @@ async def _cancel(services, learner, language: str) -> str:
     if stripe_settings.cancel_via == "api":
         try:
             subscription = await fair_use.stripe.cancel_at_period_end(checkout.subscription_id)
-            from habla.billing.stripe_api import period_end
-
             ends = period_end(subscription)
             log.info("cancel learner=%s: subscription set to end with its period", hashed(learner.id))
             return billing_text.text("cancelled_at_period_end", language, date=_date(ends, learner, fair_use))

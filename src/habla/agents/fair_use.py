@@ -41,7 +41,9 @@ async def screen_text(services, inbound: Inbound, learner, session) -> bool:
     if not fair_use.billing_on:
         return False
     account = await fair_use.account(learner.id)
-    if inbound.kind == InboundKind.TEXT and await cancel.intercept(services, inbound, learner, session, account):
+    answer = await cancel.intercept(services, inbound, learner, session, account) if inbound.kind == InboundKind.TEXT else None
+    if answer is not None:
+        await say(services, inbound, *answer)
         return True
     if account.notice == "activated":
         await say(services, inbound, "activated", billing_text.text("activated", learner.profile.native_language))
