@@ -14,6 +14,7 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from habla.api.body_limit import BodyTooLarge, read_capped, too_large
 from habla.billing.fulfilment import handle_event
 from habla.errors import BillingError, StorageError
 
@@ -31,15 +32,19 @@ async def stripe_webhook(request: Request) -> JSONResponse:
         return JSONResponse({"error": "billing is off; set HABLA_STRIPE__WEBHOOK_SECRET"}, 404)
     import stripe
 
-    raw = await request.body()
+    try:
+        raw = await read_capped(request)  # before the signature check: the sender is not known yet
+    except BodyTooLarge:
+        return too_large()
     try:
         stripe.Webhook.construct_event(raw, request.headers.get("stripe-signature"), secret.get_secret_value(), TOLERANCE_S)
         event = json.loads(raw)
-        event["id"], event["type"], event["data"]["object"]["id"]  # noqa: B018 - the fields we rely on
+        if not all(isinstance(v, str) for v in (event["id"], event["type"], event["data"]["object"]["id"])):
+            raise TypeError("event ids and type must be strings")
     except stripe.SignatureVerificationError:
         log.warning("stripe webhook: signature missing, wrong or stale")
         return JSONResponse({"error": "invalid signature"}, 400)
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return JSONResponse({"error": "not a Stripe event"}, 400)
     try:
         outcome = await handle_event(services.fair_use, event)
