@@ -241,7 +241,7 @@ class BillingSettings(BaseModel):
 class RateLimitSettings(BaseModel):
     """The per-learner flood budget (a token bucket) over text messages and voice notes."""
 
-    enabled: bool | None = None  # unset: on when billing is on
+    enabled: Annotated[bool | None, BeforeValidator(_blank_is_unset)] = None  # unset: on when billing is on
     burst: int = 20  # messages a learner may send at once
     per_second: float = 1.0  # refill rate after the burst
 
