@@ -6,7 +6,7 @@ hits both alike:
 
 - bare: ``server.handle_chat_completions({... "stream": True}, callback)`` called directly, the least any
   caller can do;
-- Habla: ``LLMRouter.reply()`` with a ``local`` fast tier (router, engine queue, worker thread, streaming
+- Habla: ``LLMRouter.complete_text()`` with a ``local`` fast tier (router, engine queue, worker thread, streaming
   callback, Completion), timed from the call to the first token (``Completion.first_token_at``) and to
   the return.
 
@@ -104,7 +104,7 @@ class Seen:
 
 async def habla_call(router, seen: Seen, messages: list[ChatMessage]) -> tuple[float, float, float, float]:
     started = time.perf_counter()
-    completion, _ = await router.reply(messages)
+    completion, _ = await router.complete_text(messages)
     ended = time.perf_counter()
     return sample(started, completion.first_token_at or ended, ended, seen.last)
 

@@ -73,7 +73,7 @@ async def test_a_timeout_is_reported_and_the_slot_freed():
     engine = engine_for(smollm2_path(), LocalLLMSettings(**LOCAL))
     long_answer = [ChatMessage("user", "Write a very long story about Madrid, with many chapters.")]
     with pytest.raises(LLMUnavailable):
-        await llm.reply(long_answer)
+        await llm.complete_text(long_answer)
     assert [c.error for c in records.calls] == ["timeout"]
 
     async def idle():
@@ -82,7 +82,7 @@ async def test_a_timeout_is_reported_and_the_slot_freed():
     await eventually(idle, timeout=60, what="the timed-out generation to stop")  # 4,000 tokens would take minutes
     await llm.aclose()
     quick = router(max_tokens=8)
-    completion, _ = await quick.reply([ChatMessage("user", "Hola")])
+    completion, _ = await quick.complete_text([ChatMessage("user", "Hola")])
     assert completion.text.strip()
     await quick.aclose()
 
@@ -90,10 +90,10 @@ async def test_a_timeout_is_reported_and_the_slot_freed():
 async def test_a_full_queue_fails_at_once_as_busy():
     local = {**LOCAL, "parallel": 1, "queue": 0}
     llm = build_router(LLMSettings(fast=local_tier(max_tokens=24), local=local))
-    first = asyncio.create_task(llm.reply([ChatMessage("user", "Cuéntame algo")]))
+    first = asyncio.create_task(llm.complete_text([ChatMessage("user", "Cuéntame algo")]))
     await asyncio.sleep(0)  # the first call takes the only slot
     with pytest.raises(LLMUnavailable) as raised:
-        await llm.reply([ChatMessage("user", "¿Y ahora?")])
+        await llm.complete_text([ChatMessage("user", "¿Y ahora?")])
     assert "rate_limited" in str(raised.value)
     assert (await first)[0].text.strip()
     await llm.aclose()
@@ -104,7 +104,7 @@ async def test_a_file_that_is_not_a_model_fails_clearly(tmp_path):
     bad.write_bytes(b"GGUF\x03\x00\x00\x00" + b"\x00" * 64)
     llm = build_router(LLMSettings(fast=local_tier(model=str(bad)), local=LOCAL))
     with pytest.raises(LLMUnavailable) as raised:
-        await llm.reply([ChatMessage("user", "Hola")])
+        await llm.complete_text([ChatMessage("user", "Hola")])
     assert "model_unavailable" in str(raised.value)
     await llm.aclose()
 

@@ -71,7 +71,7 @@ async def test_fast_tier_answers_and_is_recorded(emu):
     recorder = ListRecorder()
     router = build_router(settings_for(emu), recorder)
     try:
-        completion, tier = await router.reply([USER], learner_id="learner-1")
+        completion, tier = await router.complete_text([USER], learner_id="learner-1")
     finally:
         await router.aclose()
     assert (completion.text, tier) == (EXPECTED, "fast")
@@ -88,7 +88,7 @@ async def test_rate_limit_then_ok_is_retried_on_the_same_tier(emu):
     recorder = ListRecorder()
     router = router_for(settings_for(emu), recorder)
     try:
-        completion, tier = await router.reply([USER])
+        completion, tier = await router.complete_text([USER])
     finally:
         await router.aclose()
     assert (completion.text, tier) == (EXPECTED, "fast")
@@ -102,7 +102,7 @@ async def test_server_errors_on_fast_fall_back_to_smart(emu):
     recorder = ListRecorder()
     router = router_for(settings_for(emu, retries=1), recorder)
     try:
-        completion, tier = await router.reply([USER])
+        completion, tier = await router.complete_text([USER])
     finally:
         await router.aclose()
     assert (completion.text, tier) == (EXPECTED, "smart")
@@ -119,7 +119,7 @@ async def test_timeout_on_fast_falls_back_to_smart(emu):
     recorder = ListRecorder()
     router = router_for(settings_for(emu, retries=0, timeout_s=0.5), recorder)
     try:
-        completion, tier = await router.reply([USER])
+        completion, tier = await router.complete_text([USER])
     finally:
         await router.aclose()
     assert (completion.text, tier) == (EXPECTED, "smart")
@@ -131,7 +131,7 @@ async def test_garbage_is_not_retried_but_falls_back(emu):
     recorder = ListRecorder()
     router = router_for(settings_for(emu, retries=2), recorder)
     try:
-        _, tier = await router.reply([USER])
+        _, tier = await router.complete_text([USER])
     finally:
         await router.aclose()
     assert tier == "smart"
@@ -143,7 +143,7 @@ async def test_auth_error_is_not_retried(emu):
     recorder = ListRecorder()
     router = router_for(settings_for(emu, retries=3), recorder)
     try:
-        _, tier = await router.reply([USER])
+        _, tier = await router.complete_text([USER])
     finally:
         await router.aclose()
     assert tier == "smart"
@@ -156,7 +156,7 @@ async def test_everything_failing_is_unavailable_and_every_attempt_recorded(emu)
     router = router_for(settings_for(emu, retries=1, timeout_s=0.5), recorder)
     try:
         with pytest.raises(LLMUnavailable) as caught:
-            await router.reply([USER], learner_id="l2")
+            await router.complete_text([USER], learner_id="l2")
     finally:
         await router.aclose()
     assert summary(recorder.calls) == [
@@ -176,7 +176,7 @@ async def test_nothing_configured_raises_not_configured(emu):
     router = build_router(LLMSettings(), recorder)
     assert router.configured is False
     with pytest.raises(LLMNotConfigured):
-        await router.reply([USER])
+        await router.complete_text([USER])
     await router.aclose()
     assert recorder.calls == []
     assert emu.requests == []
@@ -187,7 +187,7 @@ async def test_missing_preferred_tier_uses_the_other(emu):
     router = router_for(settings_for(emu, fast=False), recorder)
     assert router.configured is True
     try:
-        _, tier = await router.reply([USER], prefer="fast")
+        _, tier = await router.complete_text([USER], prefer="fast")
     finally:
         await router.aclose()
     assert tier == "smart"
@@ -199,7 +199,7 @@ async def test_only_one_tier_failing_is_unavailable(emu):
     router = router_for(settings_for(emu, smart=False, retries=1))
     try:
         with pytest.raises(LLMUnavailable, match="fast tier"):
-            await router.reply([USER])
+            await router.complete_text([USER])
     finally:
         await router.aclose()
     assert paths(emu) == [OPENAI_PATH, OPENAI_PATH]
@@ -217,7 +217,7 @@ async def test_escalation_prefers_smart_for_grammar_questions(emu, text, expecte
     router = router_for(settings_for(emu), recorder)
     prefer = "smart" if needs_smart_tier(text) else "fast"
     try:
-        completion, tier = await router.reply([ChatMessage("user", text)], prefer=prefer)
+        completion, tier = await router.complete_text([ChatMessage("user", text)], prefer=prefer)
     finally:
         await router.aclose()
     assert tier == expected_tier
@@ -231,7 +231,7 @@ async def test_smart_failing_falls_back_to_fast(emu):
     recorder = ListRecorder()
     router = router_for(settings_for(emu, retries=1), recorder)
     try:
-        _, tier = await router.reply([USER], prefer="smart")
+        _, tier = await router.complete_text([USER], prefer="smart")
     finally:
         await router.aclose()
     assert tier == "fast"
@@ -243,7 +243,7 @@ async def test_smart_failing_falls_back_to_fast(emu):
 async def test_a_failing_recorder_does_not_cost_the_reply(emu):
     router = router_for(settings_for(emu), BrokenRecorder())
     try:
-        completion, _ = await router.reply([USER])
+        completion, _ = await router.complete_text([USER])
     finally:
         await router.aclose()
     assert completion.text == EXPECTED

@@ -14,12 +14,13 @@ import uuid
 from habla.agents import held_replies, privacy
 from habla.agents.dedupe import first_delivery
 from habla.agents import fair_use as fair_use_gate
+from habla.agents.learners import learner_for
 from habla.agents.outbox import publish_receipt, publish_reply
 from habla.bus.base import Envelope
 from habla.domain.escalation import needs_smart_tier
 from habla.domain.inbound_policy import Policy, policy_for
 from habla.domain.inbound_text import is_emoji_only, prepare
-from habla.domain.learner import Learner, Profile, Turn, is_blocked
+from habla.domain.learner import Learner, Turn, is_blocked
 from habla.domain.messages import Inbound, InboundKind, hashed
 from habla.domain.notices import notice
 from habla.domain.whatsapp_format import to_whatsapp
@@ -39,16 +40,7 @@ async def handle(envelope: Envelope, services: Services) -> None:
     if not await first_delivery(services, inbound, envelope):
         return
     inbound_key = f"{inbound.channel}:{inbound.message_id}"
-    tutor = services.settings.tutor
-    learner = await services.store.learner(
-        inbound.channel,
-        inbound.address,
-        Profile(
-            target_language=tutor.default_target_language,
-            native_language=tutor.default_native_language,
-            level=tutor.default_level,
-        ),
-    )
+    learner = await learner_for(services, inbound)
     if not await _should_answer(inbound, learner, services):
         return
     # before anything else, so a crash later in this handler cannot leave the window unrecorded (forward only)
@@ -73,7 +65,7 @@ async def handle(envelope: Envelope, services: Services) -> None:
                 inbound_key=inbound_key,
                 # as the model read it (cut at max_input_chars, invisible characters dropped): a 200 KB paste
                 # costs the database what it cost the model, and the learner was told how much was read
-                user_text=prepare(inbound.text, tutor.max_input_chars, garbled=inbound.garbled).text,
+                user_text=prepare(inbound.text, services.settings.tutor.max_input_chars, garbled=inbound.garbled).text,
                 reply_text=reply,
                 tier=tier,
                 created_at=time.time(),
@@ -127,7 +119,7 @@ async def _compose(
     # session → profile → recall (only when they refer to the past); bounded, so prompt size stays flat
     messages = await memory_context.prompt_for(services, learner, session, prepared.text, is_emoji_only(prepared.text))
     try:
-        completion, tier = await services.llm.reply(
+        completion, tier = await services.llm.complete_text(
             messages, prefer="smart" if needs_smart_tier(prepared.text) else "fast", learner_id=learner.id
         )
     except LLMNotConfigured:

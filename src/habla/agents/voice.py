@@ -26,10 +26,11 @@ from pathlib import Path
 
 from habla.agents.dedupe import first_delivery
 from habla.agents import fair_use as fair_use_gate
+from habla.agents.learners import learner_for
 from habla.agents import outbox
 from habla.agents.outbox import publish_receipt
 from habla.bus.base import Envelope
-from habla.domain.learner import Profile, is_blocked
+from habla.domain.learner import is_blocked
 from habla.domain.messages import Inbound, InboundKind, Outbound, hashed
 from habla.domain.voice_text import limit_values, pronunciation_feedback, voice_notice
 from habla.channels.base import MediaSource
@@ -51,12 +52,7 @@ async def handle(envelope: Envelope, services: Services) -> None:
     if not await first_delivery(services, inbound, envelope):
         return
     settings = services.settings
-    tutor = settings.tutor
-    learner = await services.store.learner(
-        inbound.channel,
-        inbound.address,
-        Profile(target_language=tutor.default_target_language, native_language=tutor.default_native_language, level=tutor.default_level),
-    )
+    learner = await learner_for(services, inbound)
     if is_blocked(learner.profile):
         log.info("voice note from blocked learner=%s; no reply", hashed(learner.id))
         return

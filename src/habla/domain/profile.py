@@ -16,12 +16,9 @@ a learner stays.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-if TYPE_CHECKING:  # the merge only copies a Profile; learner.py imports the field models from here
-    from habla.domain.learner import Profile
 
 CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 MAX_VOCABULARY = 2000
@@ -75,6 +72,30 @@ class MemoryNote(BaseModel):
     # search words in English, the target and the native language, so a question in either finds it
     keywords: list[str] = Field(default_factory=list, max_length=30)
     importance: int = Field(default=1, ge=1, le=3)
+
+
+class Profile(BaseModel):
+    """Stored as JSON (JSONB on Postgres). Unknown keys are kept so newer code never loses older data.
+
+    Every field has a default, so profiles written before a field existed load unchanged. The memory agent
+    changes them only through ``domain.profile.merge_update``.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    target_language: str = "es"
+    native_language: str = "en"
+    level: str = "A2"
+    vocabulary: dict[str, WordStat] = Field(default_factory=dict)  # word -> exposures, last seen
+    errors: dict[str, ErrorStat] = Field(default_factory=dict)  # category -> count, latest examples
+    topics: list[str] = Field(default_factory=list)  # recently talked about, most recent last
+    interests: list[str] = Field(default_factory=list)
+    goals: list[str] = Field(default_factory=list)
+    facts: list[Fact] = Field(default_factory=list)  # current (until None) and superseded
+    timezone: str | None = None  # IANA name
+    reminder_times: list[str] = Field(default_factory=list)  # "HH:MM", learner's local time
+    payment_status: str = "free"  # the billing agent's to change
+    memory_cursor: float = 0.0  # created_at of the last turn the memory agent has read
 
 
 class ProfileUpdate(BaseModel):

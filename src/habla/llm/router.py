@@ -58,10 +58,11 @@ class LLMRouter:
         llm = self._llms[tier]
         return llm.model if llm is not None else None
 
-    async def reply(
+    async def complete_text(
         self, messages: list[ChatMessage], *, prefer: Tier = "fast", learner_id: str | None = None
     ) -> tuple[Completion, Tier]:
-        """A completion and the tier that produced it.
+        """A free-text completion and the tier that produced it (the tutor's turn, a transcript repair);
+        ``complete_json`` is its structured twin.
 
         Raises LLMNotConfigured when no tier has a model, LLMUnavailable when every attempt failed.
         """

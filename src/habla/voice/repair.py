@@ -78,7 +78,7 @@ async def repair(llm, transcript: str, language: str, recent: list[Turn], learne
     if not getattr(llm, "configured", True):
         return None
     try:
-        completion, _ = await llm.reply(repair_messages(transcript, language, recent), prefer="fast", learner_id=learner_id)
+        completion, _ = await llm.complete_text(repair_messages(transcript, language, recent), prefer="fast", learner_id=learner_id)
     except LLMError as exc:
         log.info("transcript repair skipped: %s", exc.kind)
         return None
