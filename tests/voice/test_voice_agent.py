@@ -123,7 +123,9 @@ async def test_without_an_llm_the_raw_transcript_still_goes_through(make_setting
 
 @SQLITE_ONLY
 async def test_pronunciation_practice_with_voice_examples_and_feedback(make_settings, llm_emulator, voice_pipeline):
+    from habla.domain.voice_text import pronunciation_feedback
     from habla.voice.decode import decode
+    from habla.voice.pronunciation import compare
 
     llm_emulator.reply_fn = lambda messages: (
         "Repite esta frase, por favor:\n"
@@ -146,9 +148,15 @@ async def test_pronunciation_practice_with_voice_examples_and_feedback(make_sett
         texts = await chat.wait_texts(5)
         feedback = texts[2]
         assert feedback.startswith("🎙️ I heard") and "🎯 Pronunciation" in feedback
-        assert "I didn't hear *hermana*" in feedback and "5/8 words" in feedback
+        # Whisper hears synthetic speech slightly differently from one build or load to the next ("perro" came
+        # back as "pelo" on some runs), so the feedback is checked against the scorer run on what was heard
+        heard = feedback.split("“", 1)[1].split("”", 1)[0]
+        comparison = compare(TARGET, heard)
+        assert "hermana" in dict(comparison.misheard) or "hermana" in comparison.missed  # it was left out
+        assert feedback.split("\n\n", 1)[1] == pronunciation_feedback(comparison, "en")
         state = (await chat.learner()).profile.model_extra["pronunciation"]
-        assert state["attempts"] == 1 and state["words"]["hermana"]["wrong"] == 1 and state["words"]["perro"]["wrong"] == 0
+        assert state["attempts"] == 1 and state["words"]["hermana"]["wrong"] == 1
+        assert state["words"]["es"]["wrong"] == 0 and state["words"]["grande"]["wrong"] == 0
         assert state["recent"][-1]["target"] == TARGET
 
 
