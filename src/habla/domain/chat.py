@@ -20,6 +20,15 @@ class ChatMessage:
 
 
 @dataclass(frozen=True)
+class Completion:
+    text: str
+    tokens_in: int
+    tokens_out: int
+    model: str
+    first_token_at: float | None = None  # perf_counter() when the first token arrived (streaming providers)
+
+
+@dataclass(frozen=True)
 class CallRecord:
     """What the router notes about each attempt: the basis of cost accounting."""
 

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from habla.llm.structured import JsonSpec
-
-from habla.domain.chat import CallRecord, ChatMessage, Role, Tier  # noqa: F401  (the port speaks in these)
-
-
-@dataclass(frozen=True)
-class Completion:
-    text: str
-    tokens_in: int
-    tokens_out: int
-    model: str
-    first_token_at: float | None = None  # perf_counter() when the first token arrived (streaming providers)
+from habla.domain.chat import CallRecord, ChatMessage, Completion, Role, Tier  # noqa: F401  (the port speaks in these)
+from habla.llm.structured import JsonSpec
 
 
 class LLM(Protocol):

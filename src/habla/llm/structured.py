@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from habla.llm.base import ChatMessage, Completion, Tier
+from habla.domain.chat import ChatMessage, Completion, Tier
 
 T = TypeVar("T", bound=BaseModel)
 
