@@ -9,7 +9,7 @@ falls on both alike. With billing on every message is within the quota (a large 
 burst), so each turn pays the whole check: blocklist, token bucket, plan read (the Redis copy in
 production), the usage charge. Prints one JSON line.
 
-    .venv/bin/python bench/billing.py [--turns 300] [--learners 10] [--gate-calls 500]
+    .venv/bin/python -m bench.billing [--turns 300] [--learners 10] [--gate-calls 500]
 """
 
 from __future__ import annotations
@@ -18,19 +18,14 @@ import argparse
 import asyncio
 import json
 import os
-import sys
 import tempfile
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from bench.turn_overhead import percentile  # noqa: E402
-from tests.agents.harness import Conversation  # noqa: E402
-from tests.conftest import llm_settings, production_backends  # noqa: E402
-from tests.emulators.llm import LLMEmulator  # noqa: E402
+from bench.turn_overhead import percentile
+from habla_testkit.conversation import Conversation
+from habla_testkit.backends import llm_settings, production_backends
+from habla_testkit.emulators.llm import LLMEmulator
 
 BILLING_ON = {
     "stripe": {"payment_link": "https://buy.stripe.com/bench", "webhook_secret": "whsec_bench"},

@@ -24,7 +24,7 @@ truncation at ``max_tokens`` are what can still fail).
 
 Prints one JSON line.
 
-    .venv/bin/python bench/local_llm.py [--model PATH] [--threads 1] [--runs 12] [--max-tokens 64] [--structured 10]
+    .venv/bin/python -m bench.local_llm [--model PATH] [--threads 1] [--runs 12] [--max-tokens 64] [--structured 10]
 """
 
 from __future__ import annotations
@@ -38,17 +38,14 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from habla.config import LLMSettings, LocalLLMSettings  # noqa: E402
-from habla.domain.memory_prompts import fold_messages  # noqa: E402
-from habla.domain.profile import SessionFold  # noqa: E402
-from habla.errors import LLMError  # noqa: E402
-from habla.llm.base import ChatMessage  # noqa: E402
-from habla.llm.gguf_info import read_info  # noqa: E402
-from habla.llm.local_engine import Generation, engine_for  # noqa: E402
-from habla.llm.router import build_router  # noqa: E402
+from habla.config import LLMSettings, LocalLLMSettings
+from habla.domain.memory_prompts import fold_messages
+from habla.domain.profile import SessionFold
+from habla.errors import LLMError
+from habla.llm.base import ChatMessage
+from habla.llm.gguf_info import read_info
+from habla.llm.local_engine import Generation, engine_for
+from habla.llm.router import build_router
 
 SYSTEM = "Eres un tutor de español. Responde en español, con frases sencillas."
 TOPICS = ["tu ciudad", "la comida", "el fin de semana", "tu familia", "los viajes", "el trabajo"]

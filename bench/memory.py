@@ -16,7 +16,7 @@
 
 Prints one JSON line.
 
-    .venv/bin/python bench/memory.py [--queries 200] [--others 20] [--turns 200] [--recall-only]
+    .venv/bin/python -m bench.memory [--queries 200] [--others 20] [--turns 200] [--recall-only]
 """
 
 from __future__ import annotations
@@ -25,21 +25,16 @@ import argparse
 import asyncio
 import json
 import os
-import sys
 import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.agents.harness import Conversation  # noqa: E402
-from tests.conftest import llm_settings, production_backends  # noqa: E402
-from tests.emulators.llm import LLMEmulator  # noqa: E402
-from tests.memory.support import MEMORY_AGENTS, kind_of, playing_memory, requests_of  # noqa: E402
+from habla_testkit.conversation import Conversation
+from habla_testkit.backends import llm_settings, production_backends
+from habla_testkit.emulators.llm import LLMEmulator
+from habla_testkit.memory import MEMORY_AGENTS, kind_of, playing_memory, requests_of
 
 WORDS = "cocina receta viaje familia trabajo música fútbol perro ciudad playa libro película mercado tren".split()
 

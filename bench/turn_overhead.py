@@ -7,7 +7,7 @@ Redis Streams) run side by side in one run. The baseline, from the same run: a b
 request (1 / requests per second) is the unit of ``production_p95_in_bare_requests`` (goal: ≤ 250).
 Prints one JSON line.
 
-    .venv/bin/python bench/turn_overhead.py [--turns 300] [--learners 10]
+    .venv/bin/python -m bench.turn_overhead [--turns 300] [--learners 10]
 """
 
 from __future__ import annotations
@@ -24,11 +24,10 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from tests.agents.harness import Conversation  # noqa: E402
-from tests.conftest import llm_settings, production_backends  # noqa: E402
-from tests.emulators.llm import LLMEmulator  # noqa: E402
+from habla_testkit.conversation import Conversation
+from habla_testkit.backends import llm_settings, production_backends
+from habla_testkit.emulators.llm import LLMEmulator
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -76,7 +75,7 @@ def bare_baseline(requests: int = 4000, concurrency: int = 8) -> dict:
     import subprocess
 
     from bench.webhook_ingress import load, wait_port
-    from tests.processes import free_port, stop
+    from habla_testkit.processes import free_port, stop
 
     port = free_port()
     server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_endpoint.py"), str(port)])

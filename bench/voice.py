@@ -7,7 +7,7 @@ Ogg/Opus like WhatsApp's; a noisy 30 s variant (white noise at 2 dB SNR, noisy e
 shows its cost.
 Figures are medians over ``--repeats`` runs after one warm-up.
 
-    .venv/bin/python bench/voice.py [--repeats 3]
+    .venv/bin/python -m bench.voice [--repeats 3]
 """
 
 from __future__ import annotations
@@ -17,20 +17,15 @@ import asyncio
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from habla.config import Settings, VoiceSettings  # noqa: E402
-from habla.voice.outbound import speak  # noqa: E402
-from habla.voice.pipeline import VoicePipeline  # noqa: E402
-from tests.voice.audio import RATE, note, silence, speech, with_noise  # noqa: E402
+from habla.config import Settings, VoiceSettings
+from habla.voice.outbound import speak
+from habla.voice.pipeline import VoicePipeline
+from habla_testkit.audio import RATE, note, silence, speech, with_noise
 
 SENTENCES = [
     "Hola, me llamo Lucía y estudio inglés desde hace dos años.",
@@ -100,7 +95,7 @@ def measure_pipeline(pipeline: VoicePipeline, samples: np.ndarray, repeats: int)
 
 async def measure_agent(samples: np.ndarray, repeats: int) -> dict:
     """ingest → voice topic → voice agent → "I heard" at the console channel (embedded default, no LLM)."""
-    from tests.voice.harness import VoiceChat
+    from habla_testkit.voice_chat import VoiceChat
 
     data = note(samples)
     with tempfile.TemporaryDirectory() as tmp:

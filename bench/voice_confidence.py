@@ -7,23 +7,18 @@ threshold (HABLA_VOICE__CONFIDENCE_THRESHOLD) trades: correct notes it would sen
 (needless repairs) and notes with a third of their words or more wrong that it would pass as sure.
 Calibration for habla.voice.transcribe.CALIBRATION.
 
-    .venv/bin/python bench/voice_confidence.py
+    .venv/bin/python -m bench.voice_confidence
 """
 
 from __future__ import annotations
 
 import json
 import statistics
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from habla.config import VoiceSettings  # noqa: E402
-from habla.voice.pipeline import VoicePipeline  # noqa: E402
-from habla.voice.pronunciation import word_error_rate  # noqa: E402
-from tests.voice.audio import SENTENCES, note, speech, with_noise  # noqa: E402
+from habla.config import VoiceSettings
+from habla.voice.pipeline import VoicePipeline
+from habla.voice.pronunciation import word_error_rate
+from habla_testkit.audio import SENTENCES, note, speech, with_noise
 
 MORE = {
     "es": ["Ayer comí una paella deliciosa en el restaurante.", "¿Dónde está la estación de tren?",

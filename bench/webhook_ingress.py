@@ -5,7 +5,7 @@ with the app secret. The load comes from a separate process (bench/load_client.p
 connections. `habla serve` runs as an API process (`--agents none`, as in production where workers answer),
 on the embedded default (SQLite + in-process bus) and on Postgres + Redis Streams. Prints one JSON line.
 
-    .venv/bin/python bench/webhook_ingress.py [--events 4000] [--concurrency 8] [--rounds 3]
+    .venv/bin/python -m bench.webhook_ingress [--events 4000] [--concurrency 8] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from tests.conftest import PG_URL, REDIS_URL, clear_namespace, _create_pg_database, _drop_pg_database  # noqa: E402
-from tests.processes import free_port, habla, habla_env, run_habla, stop, wait_healthy  # noqa: E402
+from habla_testkit.backends import PG_URL, REDIS_URL, clear_namespace, create_pg_database, drop_pg_database
+from habla_testkit.processes import free_port, habla, habla_env, run_habla, stop, wait_healthy
 
 SECRET = "bench-app-secret"
 DATA = ROOT / "tests" / "data" / "whatsapp"
@@ -91,7 +90,7 @@ async def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp())
-    pg_url, pg_name = await _create_pg_database(PG_URL)
+    pg_url, pg_name = await create_pg_database(PG_URL)
     namespace = f"habla-bench-{uuid.uuid4().hex[:8]}"
     common = {"HABLA_WHATSAPP__APP_SECRET": SECRET, "HABLA_WHATSAPP__PHONE_NUMBER_ID": "106540352242922",
               "HABLA_LOG_LEVEL": "WARNING"}
@@ -118,7 +117,7 @@ async def main() -> None:
                 results[name].append(load(port, traffic(args.events), args.concurrency))
     finally:
         stop(*(process for _, process in servers.values()))
-        await _drop_pg_database(PG_URL, pg_name)
+        await drop_pg_database(PG_URL, pg_name)
         await clear_namespace(REDIS_URL, namespace)
     summary = {name: summarise(runs) for name, runs in results.items()}
     bare = summary["bare"]["events_per_s"]

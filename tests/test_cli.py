@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import PG_URL, REDIS_URL, _create_pg_database, _drop_pg_database
-from tests.processes import free_port, habla, habla_env, run_habla, stop, wait_healthy
+from habla_testkit.backends import PG_URL, REDIS_URL, create_pg_database, drop_pg_database
+from habla_testkit.processes import free_port, habla, habla_env, run_habla, stop, wait_healthy
 
 
 def _llm_env(emulator) -> dict[str, str]:
@@ -52,7 +52,7 @@ def test_doctor_reports_what_to_set(tmp_path, llm_emulator):
 
 
 async def test_production_serve_two_workers_and_chat(tmp_path, llm_emulator, namespace):
-    url, name = await _create_pg_database(PG_URL)
+    url, name = await create_pg_database(PG_URL)
     port = free_port()
     env = habla_env(
         **_llm_env(llm_emulator),
@@ -81,4 +81,4 @@ async def test_production_serve_two_workers_and_chat(tmp_path, llm_emulator, nam
         assert "[ok  ] workers    live: conversation×2, memory×2, voice×2" in doctor, doctor  # the workers' heartbeats
     finally:
         stop(*processes)
-        await _drop_pg_database(PG_URL, name)
+        await drop_pg_database(PG_URL, name)

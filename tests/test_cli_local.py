@@ -4,7 +4,7 @@ configured, `habla doctor` reporting the model, `habla model pull` offline."""
 from __future__ import annotations
 
 from tests.llm.local_support import smollm2_path
-from tests.processes import habla_env, run_habla
+from habla_testkit.processes import habla_env, run_habla
 
 
 def _local_env(**extra: str) -> dict[str, str]:

@@ -14,9 +14,9 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import PG_URL, REDIS_URL, _create_pg_database, _drop_pg_database
-from tests.emulators.receiver import Receiver
-from tests.processes import free_port, habla, habla_env, run_habla, stop, wait_healthy
+from habla_testkit.backends import PG_URL, REDIS_URL, create_pg_database, drop_pg_database
+from habla_testkit.emulators.receiver import Receiver
+from habla_testkit.processes import free_port, habla, habla_env, run_habla, stop, wait_healthy
 
 LEARNERS = 20
 PER_LEARNER = 10
@@ -29,7 +29,7 @@ def _echoed(text: str) -> str:
 @pytest.mark.slow
 async def test_sigkill_a_worker_mid_burst_loses_and_repeats_nothing(tmp_path, llm_emulator, namespace):
     llm_emulator.delay_s = 0.02  # a turn takes a little while, so the kill lands mid-work
-    url, name = await _create_pg_database(PG_URL)
+    url, name = await create_pg_database(PG_URL)
     port = free_port()
     processes = []
     with Receiver() as receiver:
@@ -97,4 +97,4 @@ async def test_sigkill_a_worker_mid_burst_loses_and_repeats_nothing(tmp_path, ll
             assert all(post["text"] == first[post["idempotency_key"]]["text"] for post in resends)
         finally:
             stop(*processes)
-            await _drop_pg_database(PG_URL, name)
+            await drop_pg_database(PG_URL, name)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.agents.harness import Conversation
-from tests.conftest import llm_settings
+from habla_testkit.conversation import Conversation
+from habla_testkit.backends import llm_settings
 
 
 async def test_empty_text(make_settings, llm_emulator):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.agents.harness import Conversation
-from tests.conftest import llm_settings
+from habla_testkit.conversation import Conversation
+from habla_testkit.backends import llm_settings
 
 
 async def test_a_message_gets_a_tutor_reply_and_a_stored_turn(make_settings, llm_emulator):

@@ -6,8 +6,8 @@ import asyncio
 
 from habla.agents.ingress import ingest
 from habla.domain.messages import Inbound, InboundKind
-from tests.agents.harness import Conversation
-from tests.conftest import llm_settings
+from habla_testkit.conversation import Conversation
+from habla_testkit.backends import llm_settings
 
 
 async def test_group_declined_once_and_reaction_ignored(make_settings, llm_emulator):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from tests.agents.harness import Conversation
-from tests.conftest import llm_settings
+from habla_testkit.conversation import Conversation
+from habla_testkit.backends import llm_settings
 
 PHONE = "+34600123456"
 SECRET = "mi receta secreta de paella valenciana"

@@ -6,8 +6,8 @@ import asyncio
 import time
 
 from habla.errors import StorageError
-from tests.agents.harness import Conversation
-from tests.conftest import llm_settings
+from habla_testkit.conversation import Conversation
+from habla_testkit.backends import llm_settings
 
 
 async def test_store_outage_is_waited_out_and_answered_once(make_settings, llm_emulator):

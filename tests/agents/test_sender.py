@@ -15,8 +15,8 @@ import pytest
 from habla.channels.whatsapp.channel import WhatsAppChannel
 from habla.domain.messages import Outbound, OutboundKind
 from habla.runtime import running
-from tests.bus.support import wait_until
-from tests.emulators.graph import GraphEmulator
+from habla_testkit.bus import wait_until
+from habla_testkit.emulators.graph import GraphEmulator
 
 LEARNER = "16505551234"
 

@@ -6,8 +6,8 @@ import time
 
 from habla.agents.session_watch import announce_idle_sessions
 from habla.memory import SESSION_END
-from tests.agents.harness import Conversation
-from tests.conftest import llm_settings
+from habla_testkit.conversation import Conversation
+from habla_testkit.backends import llm_settings
 
 
 async def test_idle_sessions_are_announced_once_each(make_settings, llm_emulator):

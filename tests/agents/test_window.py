@@ -11,7 +11,7 @@ from habla.agents import outbox
 from habla.domain.learner import Turn
 from habla.domain.messages import Outbound
 from tests.api.test_whatsapp_routes import LEARNER, graph, serving, signed, text_body, whatsapp_settings  # noqa: F401
-from tests.bus.support import wait_until
+from habla_testkit.bus import wait_until
 
 
 async def test_a_redelivery_after_a_crash_is_answered_as_text_not_as_a_template(whatsapp_settings, graph):

@@ -18,7 +18,7 @@ from habla.api.body_limit import MAX_WEBHOOK_BYTES
 from habla.channels.doctor import channel_checks
 from habla.config import Settings
 from habla.errors import ConfigurationError
-from tests.emulators.twilio import ACCOUNT_SID, FROM, sign_webhook
+from habla_testkit.emulators.twilio import ACCOUNT_SID, FROM, sign_webhook
 
 PUBLIC_URL = "https://habla.example"
 LONG_TOKEN = "t" * 40
@@ -205,7 +205,7 @@ async def test_docs_and_schema_are_off_in_production(settings_for):
 
 
 def test_serve_says_in_one_line_why_it_will_not_start(tmp_path):
-    from tests.processes import habla_env, run_habla
+    from habla_testkit.processes import habla_env, run_habla
 
     base = {"HABLA_ENVIRONMENT": "production", "HABLA_SIMULATOR__CALLBACK_URL": "http://127.0.0.1:9/cb",
             "HABLA_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'habla.db'}"}

@@ -7,7 +7,7 @@ import contextlib
 import httpx
 
 from habla.api.app import create_app
-from tests.bus.support import wait_until
+from habla_testkit.bus import wait_until
 
 
 @contextlib.asynccontextmanager

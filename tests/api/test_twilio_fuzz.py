@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from tests.api.test_twilio_routes import PUBLIC_URL, WEBHOOK, payload, running, twilio_settings
-from tests.emulators.twilio import TwilioEmulator, sign_webhook
+from habla_testkit.emulators.twilio import TwilioEmulator, sign_webhook
 
 FUZZ = settings(
     max_examples=120,

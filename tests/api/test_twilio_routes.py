@@ -15,8 +15,8 @@ import pytest
 
 from habla.api.app import create_app
 from habla.errors import BusError
-from tests.conftest import llm_settings
-from tests.emulators.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, TwilioEmulator, sign_webhook
+from habla_testkit.backends import llm_settings
+from habla_testkit.emulators.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, TwilioEmulator, sign_webhook
 
 DATA = Path(__file__).parent.parent / "data" / "twilio"
 PUBLIC_URL = "https://habla.example"

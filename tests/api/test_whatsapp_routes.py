@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 
 from habla.api.app import create_app
 from habla.errors import BusError, StorageError
-from tests.bus.support import wait_until
-from tests.conftest import PG_URL, REDIS_URL, _create_pg_database, _drop_pg_database, llm_settings
-from tests.emulators.graph import GraphEmulator
-from tests.processes import free_port, habla, habla_env, run_habla, stop, wait_healthy
+from habla_testkit.bus import wait_until
+from habla_testkit.backends import PG_URL, REDIS_URL, create_pg_database, drop_pg_database, llm_settings
+from habla_testkit.emulators.graph import GraphEmulator
+from habla_testkit.processes import free_port, habla, habla_env, run_habla, stop, wait_healthy
 
 DATA = Path(__file__).parent.parent / "data" / "whatsapp"
 APP_SECRET = "app-secret-for-tests"
@@ -337,7 +337,7 @@ def fuzz_client(whatsapp_settings):
 
 @pytest.mark.slow
 async def test_the_same_body_at_two_serve_processes_at_once_is_answered_once(tmp_path, graph, llm_emulator, namespace):
-    url, name = await _create_pg_database(PG_URL)
+    url, name = await create_pg_database(PG_URL)
     ports = [free_port(), free_port()]
     env = habla_env(
         HABLA_DATABASE_URL=url, HABLA_REDIS_URL=REDIS_URL, HABLA_BUS__NAMESPACE=namespace,
@@ -368,4 +368,4 @@ async def test_the_same_body_at_two_serve_processes_at_once_is_answered_once(tmp
         assert len(graph.receipts) == messages and len(llm_emulator.requests) == messages
     finally:
         stop(*processes)
-        await _drop_pg_database(PG_URL, name)
+        await drop_pg_database(PG_URL, name)

@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from habla.api.app import create_app
-from tests.conftest import llm_settings
-from tests.emulators.stripe import API_KEY, WEBHOOK_SECRET, StripeEmulator, event, sign_header
+from habla_testkit.backends import llm_settings
+from habla_testkit.emulators.stripe import API_KEY, WEBHOOK_SECRET, StripeEmulator, event, sign_header
 
 PAYMENT_LINK = "https://buy.stripe.com/test_habla"
 

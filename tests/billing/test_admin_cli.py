@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.processes import habla_env, run_habla
+from habla_testkit.processes import habla_env, run_habla
 
 
 def _llm_env(emulator) -> dict[str, str]:
@@ -42,7 +42,7 @@ def test_admin_errors_are_one_line(tmp_path):
 
 def test_doctor_says_what_billing_misses_and_that_stripe_answers(tmp_path, stripe_emulator):
     from tests.billing.conftest import PAYMENT_LINK
-    from tests.emulators.stripe import API_KEY, WEBHOOK_SECRET
+    from habla_testkit.emulators.stripe import API_KEY, WEBHOOK_SECRET
 
     half = run_habla("doctor", env=habla_env(HABLA_STRIPE__PAYMENT_LINK=PAYMENT_LINK), cwd=tmp_path).stdout.decode()
     assert "[FAIL] billing" in half and "HABLA_STRIPE__WEBHOOK_SECRET" in half and "HABLA_STRIPE__API_KEY unset" in half

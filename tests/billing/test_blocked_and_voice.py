@@ -8,10 +8,10 @@ import asyncio
 import pytest
 
 from habla.domain.fair_use import normalise_address
-from tests.agents.harness import Conversation
-from tests.voice.audio import SENTENCES, note, speech
+from habla_testkit.conversation import Conversation
+from habla_testkit.audio import SENTENCES, note, speech
 from tests.voice.conftest import voice_pipeline  # noqa: F401 - the session-wide speech model
-from tests.voice.harness import VoiceChat
+from habla_testkit.voice_chat import VoiceChat
 from tests.voice.test_voice_agent import tutor_requests, unchanged_repair
 
 PHONE = "+34600000002"

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from tests.agents.harness import Conversation
+from habla_testkit.conversation import Conversation
 from tests.billing.conftest import deliver, stripe_webhook
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -8,7 +8,7 @@ import random
 
 from habla.billing.flood import FloodBudget
 from habla.domain.fair_use import Bucket, take
-from tests.conftest import clear_namespace
+from habla_testkit.backends import clear_namespace
 
 
 async def test_redis_script_agrees_with_the_pure_bucket(redis_url, namespace):

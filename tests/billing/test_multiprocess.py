@@ -12,10 +12,10 @@ import pytest
 from habla.storage.database import create_engine
 from habla.storage.store import Store
 from tests.billing.conftest import PAYMENT_LINK
-from tests.conftest import production_backends
-from tests.emulators.receiver import Receiver
-from tests.emulators.stripe import API_KEY, WEBHOOK_SECRET, event, sign_header
-from tests.processes import free_port, habla, habla_env, run_habla, stop, wait_healthy
+from habla_testkit.backends import production_backends
+from habla_testkit.emulators.receiver import Receiver
+from habla_testkit.emulators.stripe import API_KEY, WEBHOOK_SECRET, event, sign_header
+from habla_testkit.processes import free_port, habla, habla_env, run_habla, stop, wait_healthy
 
 
 def _env(url, redis_url, namespace, stripe_emulator, **extra) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from habla.billing.cache import PlanCache
 from habla.storage.billing import Account
-from tests.conftest import clear_namespace
+from habla_testkit.backends import clear_namespace
 
 
 async def test_a_stale_copy_written_after_invalidation_is_never_trusted(redis_url, namespace):

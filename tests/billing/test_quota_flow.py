@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from tests.agents.harness import Conversation
+from habla_testkit.conversation import Conversation
 from tests.billing.conftest import PAYMENT_LINK, deliver, stripe_webhook
 
 PHONE = "+34600000001"
@@ -173,7 +173,7 @@ async def test_flood_gets_one_slow_down_then_silence_until_the_bucket_refills(bi
 
 
 async def test_billing_off_has_no_quota_and_no_flood_budget(make_settings, llm_emulator):
-    from tests.conftest import llm_settings
+    from habla_testkit.backends import llm_settings
 
     settings = make_settings(llm=llm_settings(llm_emulator), billing={"free_messages": 1})
     async with Conversation(settings, [PHONE]) as chat:

@@ -7,7 +7,7 @@ import pytest
 from habla.billing.stripe_api import StripeLibraryAPI, period_end
 from habla.config import StripeSettings
 from habla.errors import PaymentProviderError
-from tests.emulators.stripe import API_KEY
+from habla_testkit.emulators.stripe import API_KEY
 
 
 def api_for(emulator, key: str = API_KEY) -> StripeLibraryAPI:

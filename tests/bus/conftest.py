@@ -4,7 +4,7 @@ from typing import AsyncIterator
 
 import pytest
 
-from tests.bus.support import Buses
+from habla_testkit.bus import Buses
 
 
 @pytest.fixture(params=["memory", "redis"])

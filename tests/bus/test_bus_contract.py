@@ -19,7 +19,7 @@ import pytest
 from habla.bus.base import DeadLetter, Envelope, Subscription, shard_of
 from habla.bus.redis_streams import RedisStreamsBus
 from habla.errors import BusError
-from tests.bus.support import SETTINGS, TOPIC, Buses, keys_on_distinct_shards, running, wait_until
+from habla_testkit.bus import SETTINGS, TOPIC, Buses, keys_on_distinct_shards, running, wait_until
 
 
 # -- the contract -------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from habla.bus.base import DeadLetter, Envelope, PermanentError, Subscription
-from tests.bus.support import SETTINGS, TOPIC, Buses, running, wait_until
+from habla_testkit.bus import SETTINGS, TOPIC, Buses, running, wait_until
 
 
 async def test_a_permanent_error_is_dead_lettered_at_once_and_the_shard_moves_on(buses: Buses) -> None:

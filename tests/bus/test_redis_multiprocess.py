@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from habla.bus.base import DeadLetter, Envelope, Subscription
-from tests.bus.support import SETTINGS, TOPIC, Buses, running, wait_until
+from habla_testkit.bus import SETTINGS, TOPIC, Buses, running, wait_until
 
 GROUP = "conversation"
 

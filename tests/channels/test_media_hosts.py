@@ -15,9 +15,9 @@ from habla.channels.whatsapp.channel import WhatsAppChannel
 from habla.config import TwilioSettings, WhatsAppSettings
 from habla.domain.messages import Inbound, InboundKind
 from habla.errors import MediaError
-from tests.emulators.graph import GraphEmulator
-from tests.emulators.threaded import ThreadedServer
-from tests.emulators.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, TwilioEmulator
+from habla_testkit.emulators.graph import GraphEmulator
+from habla_testkit.emulators.threaded import ThreadedServer
+from habla_testkit.emulators.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, TwilioEmulator
 
 
 class Stranger(ThreadedServer):

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from habla.channels.twilio import webhook as twilio
 from habla.domain.messages import InboundKind
 from habla.errors import ChannelError, SignatureError
-from tests.emulators.twilio import sign_webhook
+from habla_testkit.emulators.twilio import sign_webhook
 
 DATA = Path(__file__).parent.parent / "data" / "twilio"
 

@@ -20,7 +20,7 @@ from habla.errors import (
     MediaError,
     OutsideWindowError,
 )
-from tests.emulators.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, TwilioEmulator
+from habla_testkit.emulators.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, TwilioEmulator
 
 LEARNER = "+34600111222"
 

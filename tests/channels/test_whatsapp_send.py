@@ -11,7 +11,7 @@ from habla.channels.whatsapp.channel import WhatsAppChannel, parse
 from habla.config import WhatsAppSettings
 from habla.domain.messages import Inbound, InboundKind
 from habla.errors import ChannelAuthError, ChannelError, ChannelRateLimited, MediaError, OutsideWindowError
-from tests.emulators.graph import GraphEmulator
+from habla_testkit.emulators.graph import GraphEmulator
 
 DATA = Path(__file__).parent.parent / "data" / "whatsapp"
 LEARNER = "16505551234"

@@ -14,9 +14,9 @@ from habla.llm.base import ChatMessage
 from habla.llm.local_engine import engine_for
 from habla.llm.registry import effective_settings
 from habla.llm.router import build_router
-from tests.agents.harness import Conversation
+from habla_testkit.conversation import Conversation
 from tests.llm.local_support import LOCAL, local_tier, smollm2_path
-from tests.memory.support import eventually
+from habla_testkit.memory import eventually
 
 
 class Records:

@@ -18,7 +18,7 @@ from habla.domain.chat import ChatMessage
 from habla.domain.text import estimate_tokens
 from habla.llm.openai_compat import OpenAICompatLLM
 from habla.llm.registry import build_llm
-from tests.emulators.llm import LLMEmulator
+from habla_testkit.emulators.llm import LLMEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEM = ChatMessage("system", "Eres un tutor de español paciente.")
@@ -225,7 +225,7 @@ def test_registry_imports_no_sdk_at_import_time():
 
 def test_emulator_runs_as_a_process():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.emulators.llm", "--port", "0"],
+        [sys.executable, "-m", "habla_testkit.emulators.llm", "--port", "0"],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
     try:

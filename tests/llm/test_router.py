@@ -14,7 +14,7 @@ from habla.errors import LLMNotConfigured, LLMUnavailable
 from habla.domain.chat import CallRecord, ChatMessage
 from habla.llm.registry import build_llm
 from habla.llm.router import LLMRouter, build_router
-from tests.emulators.llm import LLMEmulator
+from habla_testkit.emulators.llm import LLMEmulator
 
 USER = ChatMessage("user", "Hoy comí paella")
 EXPECTED = "¡Muy bien! Has dicho: «Hoy comí paella». ¿Y tú qué más cuentas?"

@@ -15,7 +15,7 @@ from habla.llm.base import ChatMessage
 from habla.llm.registry import build_llm
 from habla.llm.router import LLMRouter
 from habla.llm.structured import spec_for
-from tests.conftest import llm_settings
+from habla_testkit.backends import llm_settings
 
 
 class Correction(BaseModel):

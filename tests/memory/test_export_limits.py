@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from habla.domain import data_export
-from tests.agents.harness import Conversation
-from tests.conftest import llm_settings
+from habla_testkit.conversation import Conversation
+from habla_testkit.backends import llm_settings
 
 PHONE = "+34600123123"
 

@@ -6,9 +6,9 @@ import asyncio
 import json
 
 from habla.domain.profile import current_facts
-from tests.agents.harness import Conversation
-from tests.conftest import llm_settings
-from tests.memory.support import MEMORY_AGENTS, eventually, playing_memory, requests_of
+from habla_testkit.conversation import Conversation
+from habla_testkit.backends import llm_settings
+from habla_testkit.memory import MEMORY_AGENTS, eventually, playing_memory, requests_of
 
 PHONE = "+34600111222"
 

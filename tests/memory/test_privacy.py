@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 
 from habla.domain.messages import hashed
-from tests.agents.harness import Conversation
-from tests.conftest import llm_settings
-from tests.memory.support import MEMORY_AGENTS, eventually, playing_memory
+from habla_testkit.conversation import Conversation
+from habla_testkit.backends import llm_settings
+from habla_testkit.memory import MEMORY_AGENTS, eventually, playing_memory
 from tests.memory.test_memory_agent import city_updates
 
 PHONE = "+34600999888"

@@ -13,8 +13,8 @@ import pytest
 from habla.storage.memories import NewMemory
 from habla.storage.database import create_engine
 from habla.storage.store import Store
-from tests.conftest import _create_pg_database, _drop_pg_database
-from tests.processes import habla_env, run_habla
+from habla_testkit.backends import create_pg_database, drop_pg_database
+from habla_testkit.processes import habla_env, run_habla
 
 STOCK_URL = os.environ.get("HABLA_TEST_STOCK_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 
@@ -39,11 +39,11 @@ async def _stock_server_reachable() -> bool:
 async def stock_database():
     if not await _stock_server_reachable():
         pytest.skip("no Postgres without pgvector at HABLA_TEST_STOCK_DATABASE_URL")
-    url, name = await _create_pg_database(STOCK_URL)
+    url, name = await create_pg_database(STOCK_URL)
     try:
         yield url
     finally:
-        await _drop_pg_database(STOCK_URL, name)
+        await drop_pg_database(STOCK_URL, name)
 
 
 async def test_migrate_recall_and_doctor_on_postgres_without_pgvector(stock_database, tmp_path):

@@ -10,9 +10,9 @@ import pytest
 from habla.config import VoiceSettings
 from habla.voice.repair import accept, stays_close
 from habla.voice.transcribe import Segment, segment_confidence
-from tests.conftest import llm_settings
-from tests.voice.audio import note, speech, with_noise
-from tests.voice.harness import VoiceChat
+from habla_testkit.backends import llm_settings
+from habla_testkit.audio import note, speech, with_noise
+from habla_testkit.voice_chat import VoiceChat
 from tests.voice.test_voice_agent import SQLITE_ONLY, is_repair
 
 HEARD = "Quiero un cafe con lece, por favor."

@@ -11,7 +11,7 @@ from habla.errors import AudioCorrupt, AudioUnsupported
 from habla.voice.decode import decode
 from habla.voice.encode import FORMATS, encode
 from habla.voice.sniff import AAC, FLAC, MP3, container_of
-from tests.voice.audio import RATE, note, random_bytes, speech
+from habla_testkit.audio import RATE, note, random_bytes, speech
 
 
 def test_an_ffconcat_script_does_not_read_files_off_the_server(tmp_path, monkeypatch):

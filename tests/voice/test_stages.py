@@ -15,7 +15,7 @@ from habla.voice.encode import FORMATS, encode_ogg_opus
 from habla.voice.loudness import integrated_loudness, limit_peaks, normalize
 from habla.voice.segment import join_speech, speech_spans
 from habla.voice.synthesize import espeak, piper_model_path, synthesize
-from tests.voice.audio import RATE, note, random_bytes, silence, speech, with_noise
+from habla_testkit.audio import RATE, note, random_bytes, silence, speech, with_noise
 
 SENTENCE = "Quiero un café con leche, por favor."
 

@@ -8,7 +8,7 @@ import pytest
 from habla.errors import AudioCorrupt, AudioTooLong, NoSpeech
 from habla.voice.pronunciation import word_error_rate
 from habla.voice.transcribe import Segment, note_confidence, segment_confidence
-from tests.voice.audio import SENTENCES, note, random_bytes, silence, speech, with_noise
+from habla_testkit.audio import SENTENCES, note, random_bytes, silence, speech, with_noise
 
 
 def paragraph(language: str) -> tuple[str, np.ndarray]:

@@ -11,9 +11,9 @@ from habla.agents import voice
 from habla.bus.base import Envelope
 from habla.domain.messages import Inbound, InboundKind
 from habla.voice.pronunciation import word_error_rate
-from tests.conftest import llm_settings
-from tests.voice.audio import SENTENCES, data_url, note, random_bytes, silence, speech
-from tests.voice.harness import VoiceChat
+from habla_testkit.backends import llm_settings
+from habla_testkit.audio import SENTENCES, data_url, note, random_bytes, silence, speech
+from habla_testkit.voice_chat import VoiceChat
 from tests.voice.test_stages import _video_only_mp4
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -30,7 +30,7 @@ def tutor_requests(emulator) -> list[dict]:
 
 def unchanged_repair(messages) -> str:
     """An LLM that finds nothing to repair (answers the transcript as it was); the tutor as usual."""
-    from tests.emulators.llm import tutor_reply
+    from habla_testkit.emulators.llm import tutor_reply
 
     if is_repair(messages):
         return messages[1]["content"].rsplit("Recognised voice note: ", 1)[1]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.processes import habla_env, run_habla
-from tests.voice.audio import note, speech
+from habla_testkit.processes import habla_env, run_habla
+from habla_testkit.audio import note, speech
 
 
 def test_chat_sends_a_voice_note_and_saves_the_tutors_voice_examples(tmp_path, llm_emulator):

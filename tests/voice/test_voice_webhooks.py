@@ -18,9 +18,9 @@ import pytest
 
 from habla.api.app import create_app
 from habla.voice.pronunciation import word_error_rate
-from tests.bus.support import wait_until
-from tests.conftest import llm_settings
-from tests.voice.audio import SENTENCES, data_url, note, speech
+from habla_testkit.bus import wait_until
+from habla_testkit.backends import llm_settings
+from habla_testkit.audio import SENTENCES, data_url, note, speech
 
 DATA = Path(__file__).parent.parent / "data" / "whatsapp"
 APP_SECRET = "voice-app-secret"
@@ -51,7 +51,7 @@ def assert_voice_note(data: bytes) -> None:
 
 @SQLITE_ONLY
 async def test_whatsapp_voice_note_download_transcript_reply_and_voice_example(make_settings, llm_emulator, voice_pipeline):
-    from tests.emulators.graph import GraphEmulator
+    from habla_testkit.emulators.graph import GraphEmulator
 
     llm_emulator.reply_fn = tutor_with_example
     sentence = SENTENCES["es"][0]
@@ -81,7 +81,7 @@ async def test_whatsapp_voice_note_download_transcript_reply_and_voice_example(m
 
 @SQLITE_ONLY
 async def test_simulator_voice_note_as_a_data_url(make_settings, llm_emulator, voice_pipeline):
-    from tests.emulators.receiver import Receiver
+    from habla_testkit.emulators.receiver import Receiver
 
     llm_emulator.reply_fn = tutor_with_example
     sentence = SENTENCES["en"][1]
@@ -105,7 +105,7 @@ async def test_simulator_voice_note_as_a_data_url(make_settings, llm_emulator, v
 async def test_twilio_voice_note_download_and_reply(make_settings, llm_emulator, voice_pipeline, tmp_path):
     from urllib.parse import urlencode
 
-    from tests.emulators.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, TwilioEmulator, sign_webhook
+    from habla_testkit.emulators.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, TwilioEmulator, sign_webhook
 
     llm_emulator.reply_fn = tutor_with_example
     sentence = SENTENCES["en"][0]

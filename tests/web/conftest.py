@@ -33,7 +33,7 @@ def screenshot_dir() -> Path:
 def fake_microphone(tmp_path_factory) -> Path:
     from scipy.signal import resample_poly
 
-    from tests.voice.audio import RATE, speech
+    from habla_testkit.audio import RATE, speech
 
     samples = resample_poly(speech(SPOKEN, "es", pad_s=0.3), 48_000, RATE)
     path = tmp_path_factory.mktemp("mic") / "speech.wav"
@@ -63,7 +63,7 @@ def browser(fake_microphone):
 
 @pytest.fixture(scope="module")
 def llm():
-    from tests.emulators.llm import LLMEmulator, tutor_reply
+    from habla_testkit.emulators.llm import LLMEmulator, tutor_reply
 
     def reply(messages):
         if "speech-recognition errors" in messages[0]["content"]:  # the voice agent's repair: nothing to repair

@@ -20,9 +20,9 @@ from habla.config import Settings
 from habla.errors import ConfigurationError
 from habla.web import dead_letters
 from habla.web.auth import AdminAuth, hash_password
-from tests.bus.support import wait_until
-from tests.conftest import llm_settings
-from tests.emulators.receiver import Receiver
+from habla_testkit.bus import wait_until
+from habla_testkit.backends import llm_settings
+from habla_testkit.emulators.receiver import Receiver
 
 TOKEN = "admin-http-test-token"
 

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from habla.config import Settings
-from tests.conftest import PG_URL, REDIS_URL, _create_pg_database, _drop_pg_database, clear_namespace, llm_settings
-from tests.voice.audio import data_url, note, speech
+from habla_testkit.backends import PG_URL, REDIS_URL, create_pg_database, drop_pg_database, clear_namespace, llm_settings
+from habla_testkit.audio import data_url, note, speech
 from tests.web.conftest import screenshot_dir
 from tests.web.server import HablaServer
 
@@ -43,7 +43,7 @@ def wait_until(condition, timeout_s: float = TIMEOUT_S, what: str = "condition")
 
 @pytest.fixture(scope="module")
 def receiver():
-    from tests.emulators.receiver import Receiver
+    from habla_testkit.emulators.receiver import Receiver
 
     with Receiver() as far_end:
         yield far_end
@@ -53,7 +53,7 @@ def receiver():
 def habla(llm, receiver, tmp_path_factory):
     from habla.storage.database import migrate
 
-    url, name = run_async(_create_pg_database(PG_URL))
+    url, name = run_async(create_pg_database(PG_URL))
     namespace = f"habla-test-web-{name[-8:]}"
     run_async(migrate(url))
     settings = Settings(
@@ -66,7 +66,7 @@ def habla(llm, receiver, tmp_path_factory):
         with HablaServer(settings) as server:
             yield server
     finally:
-        run_async(_drop_pg_database(PG_URL, name))
+        run_async(drop_pg_database(PG_URL, name))
         run_async(clear_namespace(REDIS_URL, namespace))
 
 

@@ -15,7 +15,7 @@ from PIL import Image
 
 from habla.channels.simulator import SimulatorChannel
 from habla.config import Settings
-from tests.conftest import llm_settings
+from habla_testkit.backends import llm_settings
 from tests.web.conftest import screenshot_dir
 from tests.web.server import HablaServer
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from habla.agents.ingress import ingest
 from habla.domain.messages import Inbound, InboundKind
-from tests.agents.harness import Conversation
-from tests.bus.support import wait_until
-from tests.voice.audio import data_url
+from habla_testkit.conversation import Conversation
+from habla_testkit.bus import wait_until
+from habla_testkit.audio import data_url
 
 
 class VoiceChat(Conversation):
-    """tests.agents.harness.Conversation for one learner, with the voice agent running too."""
+    """habla_testkit.conversation.Conversation for one learner, with the voice agent running too."""
 
     def __init__(self, settings, address: str = "ana") -> None:
         super().__init__(settings, [address], agents=("conversation", "sender", "voice"))

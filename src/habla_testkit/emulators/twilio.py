@@ -33,7 +33,7 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
-from tests.emulators.threaded import ThreadedServer
+from habla_testkit.emulators.threaded import ThreadedServer
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "emulated-auth-token-0123456789"

@@ -31,7 +31,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from tests.emulators.threaded import ThreadedServer
+from habla_testkit.emulators.threaded import ThreadedServer
 
 API_KEY = "sk_test_habla_emulator"
 WEBHOOK_SECRET = "whsec_test_habla_emulator"

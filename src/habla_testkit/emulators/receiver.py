@@ -12,7 +12,7 @@ import time
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from tests.emulators.threaded import ThreadedServer
+from habla_testkit.emulators.threaded import ThreadedServer
 
 
 class Receiver(ThreadedServer):

@@ -34,7 +34,7 @@ user message; tokens are counted as words. ``reply_fn(messages) -> str`` replace
 ``{"role", "content"}`` dicts, Anthropic's ``system`` first as a system message); ``delay_s`` delays every
 reply (benchmarks).
 
-Run as a process: ``python -m tests.emulators.llm --port 0`` prints ``ready <port>`` and serves until
+Run as a process: ``python -m habla_testkit.emulators.llm --port 0`` prints ``ready <port>`` and serves until
 SIGTERM/SIGINT.
 """
 
@@ -55,7 +55,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from tests.emulators.threaded import ThreadedServer
+from habla_testkit.emulators.threaded import ThreadedServer
 
 ReplyFn = Callable[[list[dict[str, str]]], str]
 
@@ -412,7 +412,7 @@ def _truncate(text: str, limit: Any) -> tuple[str, str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m tests.emulators.llm")
+    parser = argparse.ArgumentParser(prog="python -m habla_testkit.emulators.llm")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before every reply")
     parser.add_argument("--timeout-sleep", type=float, default=5.0)

@@ -7,7 +7,7 @@ import json
 from typing import Callable
 
 from habla.domain.memory_prompts import FOLD_MARKER, UPDATE_MARKER
-from tests.emulators.llm import tutor_reply
+from habla_testkit.emulators.llm import tutor_reply
 
 MEMORY_AGENTS = ("conversation", "sender", "memory")
 

@@ -31,7 +31,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from tests.emulators.threaded import ThreadedServer
+from habla_testkit.emulators.threaded import ThreadedServer
 
 VERSION = "v21.0"
 TEXT_LIMIT = 4096
