@@ -16,6 +16,7 @@ from habla.errors import ConfigurationError
 
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "placeholder", "secret", "xxx", "your-key-here", "todo"}
 MIN_SIMULATOR_TOKEN = 32  # characters, in production (see habla.api.simulator_routes)
+MIN_SERVER_KEY = 32  # characters: the digests are only as strong as the key (see habla.domain.digests)
 
 
 def _blank_is_unset(value: object) -> object:
@@ -258,6 +259,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./habla.db"
     redis_url: str | None = None
     log_level: str = "INFO"
+    # the HMAC key behind hashed learner ids and stored dedupe keys; unset: one made once and kept in the
+    # database, which every process of the deployment reads (see habla.domain.digests)
+    server_key: Secret = None
     llm: LLMSettings = Field(default_factory=LLMSettings)
     tutor: TutorSettings = Field(default_factory=TutorSettings)
     bus: BusSettings = Field(default_factory=BusSettings)
@@ -283,6 +287,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> "Settings":
+        key = self.server_key
+        if key is not None and len(key.get_secret_value().strip()) < MIN_SERVER_KEY:
+            raise ConfigurationError(
+                f"HABLA_SERVER_KEY is shorter than {MIN_SERVER_KEY} characters; use a long random one "
+                "(e.g. `openssl rand -hex 32`) or unset it to let Habla keep one in the database"
+            )
         if self.environment == "development":
             return self
         for name, value in self._secrets():
@@ -303,6 +313,7 @@ class Settings(BaseSettings):
             if key is not None:
                 found.append((f"HABLA_LLM__{tier_name.upper()}__API_KEY", key))
         for name, value in (
+            ("HABLA_SERVER_KEY", self.server_key),
             ("HABLA_WHATSAPP__VERIFY_TOKEN", self.whatsapp.verify_token),
             ("HABLA_WHATSAPP__APP_SECRET", self.whatsapp.app_secret),
             ("HABLA_WHATSAPP__ACCESS_TOKEN", self.whatsapp.access_token),

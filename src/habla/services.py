@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from habla.bus.base import Bus
 from habla.channels.base import Channel
 from habla.config import Settings
+from habla.domain.digests import install_server_key
 from habla.errors import ConfigurationError
 from habla.llm.router import LLMRouter
 from habla.storage.database import create_engine, current_revision, head_revision, is_sqlite, migrate
@@ -48,6 +49,15 @@ async def _quietly(close, what: str) -> None:
         log.warning("closing %s failed: %s", what, type(exc).__name__)
 
 
+async def _install_server_key(settings: Settings, store: Store) -> None:
+    """The digest key, the same in every process of the deployment: the setting, or the database's."""
+    if settings.server_key is not None:
+        key = settings.server_key.get_secret_value().strip().encode()
+    else:
+        key = await store.server_key()
+    install_server_key(key)
+
+
 def build_bus(settings: Settings, consumer_name: str | None = None) -> Bus:
     if settings.redis_url:
         from habla.bus.redis_streams import RedisStreamsBus
@@ -78,6 +88,7 @@ async def build_services(settings: Settings, *, auto_migrate: bool | None = None
             raise ConfigurationError(
                 f"the database schema is at {revision or 'nothing'}, not {head_revision()}: run `habla migrate`"
             )
+        await _install_server_key(settings, store)
         bus = build_bus(settings)
         building.push_async_callback(_quietly, bus.aclose, "bus")
         llm = build_router(settings.llm, recorder=store)

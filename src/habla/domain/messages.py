@@ -5,7 +5,6 @@ Both are plain pydantic models so every bus engine serialises them the same way 
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
 from enum import StrEnum
@@ -13,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from habla.domain.digests import hashed  # noqa: F401  re-exported: every module names learners through it
 from habla.domain.voice_markup import VoiceItem
 
 
@@ -83,8 +83,3 @@ class Outbound(BaseModel):
 
 def learner_key(channel: str, address: str) -> str:
     return f"{channel}:{address}"
-
-
-def hashed(value: str) -> str:
-    """A short stable hash to name a learner in INFO logs without their phone number."""
-    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:12]

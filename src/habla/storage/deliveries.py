@@ -1,4 +1,10 @@
-"""Exactly-once bookkeeping: claimed provider message ids (``inbound_seen``) and sent chunks (``deliveries``)."""
+"""Exactly-once bookkeeping: claimed provider message ids (``inbound_seen``) and sent chunks (``deliveries``).
+
+Claims are stored under a keyed digest of ``channel:message_id`` (domain/digests.py), never the id itself:
+WhatsApp message ids embed the sender's number, and the claims outlive "delete my data" (they must, or a
+provider retry after the erasure would be answered). Without the server key a digest cannot be matched to
+a number.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import time
 
 from sqlalchemy import delete, select
 
+from habla.domain.digests import digest
 from habla.storage.access import TableAccess
 from habla.storage.models import DeliveryRow, InboundSeenRow
 
@@ -14,14 +21,14 @@ class DeliveryTable(TableAccess):
     async def claim_inbound(self, channel: str, message_id: str, claimant: str | None = None) -> bool:
         """True the first time a provider message id is seen, in any process; also True again for the same
         ``claimant`` (the same bus message redelivered after a crash), False for anyone else."""
+        key = _claim_key(channel, message_id)
         inserted = await self.insert_ignore(
-            InboundSeenRow.__table__,
-            {"channel": channel, "message_id": message_id, "seen_at": time.time(), "claimed_by": claimant},
+            InboundSeenRow.__table__, {"channel": channel, "message_id": key, "seen_at": time.time(), "claimed_by": claimant},
         )
         if inserted or claimant is None:
             return inserted
         async with self.reading() as session:
-            row = await session.get(InboundSeenRow, (channel, message_id))
+            row = await session.get(InboundSeenRow, (channel, key))
         return row is not None and row.claimed_by == claimant
 
     async def release_claim(self, channel: str, message_id: str, claimant: str) -> bool:
@@ -29,7 +36,7 @@ class DeliveryTable(TableAccess):
         async with self.writing() as session:
             result = await session.execute(
                 delete(InboundSeenRow).where(
-                    InboundSeenRow.channel == channel, InboundSeenRow.message_id == message_id,
+                    InboundSeenRow.channel == channel, InboundSeenRow.message_id == _claim_key(channel, message_id),
                     InboundSeenRow.claimed_by == claimant,
                 )
             )
@@ -45,3 +52,7 @@ class DeliveryTable(TableAccess):
             DeliveryRow.__table__,
             {"outbound_id": outbound_id, "chunk_index": chunk_index, "learner_key": learner_key, "sent_at": time.time()},
         )
+
+
+def _claim_key(channel: str, message_id: str) -> str:
+    return digest(f"{channel}:{message_id}")

@@ -27,14 +27,27 @@ class LearnerRow(Base):
 
 
 class InboundSeenRow(Base):
-    """Provider message ids already handled, and by which bus message (see habla.agents.dedupe)."""
+    """Provider message ids already handled, and by which bus message (see habla.agents.dedupe). The id is
+    stored as a keyed digest (WhatsApp's ids embed the sender's number) and pruned after 7 days."""
 
     __tablename__ = "inbound_seen"
+    __table_args__ = (Index("ix_inbound_seen_seen_at", "seen_at"),)
 
     channel: Mapped[str] = mapped_column(String(32), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(191), primary_key=True)
     seen_at: Mapped[float] = mapped_column(Float)
     claimed_by: Mapped[str | None] = mapped_column(String(96), nullable=True)  # the bus message id
+
+
+class ServerKeyRow(Base):
+    """Keys every process of a deployment shares (the digest key behind ``hashed()``), made once by the first
+    process that needed one. Not learner data: erasing a learner leaves it."""
+
+    __tablename__ = "server_keys"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))  # hex
+    created_at: Mapped[float] = mapped_column(Float)
 
 
 class TurnRow(Base):

@@ -11,6 +11,7 @@ module so a newcomer finds the SQL for a table by the table's name:
     operator_figures.py  the dashboard's figures, read across those tables
     memories.py      memories and vector search
     learner_data.py  export and erase across every table
+    server_keys.py   the digest key every process shares (behind hashed())
     billing.py       blocklist, plans, Checkout Sessions, Stripe events, usage counters (habla.billing)
 """
 
@@ -23,11 +24,12 @@ from habla.storage.learners import LearnerTable
 from habla.storage.llm_calls import LLMCallTable
 from habla.storage.memories import MemoryTable
 from habla.storage.operator_figures import OperatorFigures
+from habla.storage.server_keys import ServerKeyTable
 from habla.storage.stage_timings import StageTimingTable
 from habla.storage.turns import TurnTable
 
 
 class Store(LearnerTable, TurnTable, DeliveryTable, LLMCallTable, StageTimingTable, MemoryTable, LearnerData, OperatorFigures,
-            BillingTable):
+            BillingTable, ServerKeyTable):
     async def aclose(self) -> None:
         await self.engine.dispose()
