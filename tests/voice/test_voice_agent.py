@@ -161,7 +161,8 @@ async def test_pronunciation_practice_with_voice_examples_and_feedback(make_sett
 
 
 async def _claimant(chat, message_id: str) -> str:
+    from habla.storage.deliveries import claim_key
     from habla.storage.models import InboundSeenRow
 
-    async with chat.services.store._sessions() as session:
-        return (await session.get(InboundSeenRow, ("console", message_id))).claimed_by
+    async with chat.services.store._sessions() as session:  # claims are stored under a keyed digest of the id
+        return (await session.get(InboundSeenRow, ("console", claim_key("console", message_id)))).claimed_by

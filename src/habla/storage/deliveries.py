@@ -21,7 +21,7 @@ class DeliveryTable(TableAccess):
     async def claim_inbound(self, channel: str, message_id: str, claimant: str | None = None) -> bool:
         """True the first time a provider message id is seen, in any process; also True again for the same
         ``claimant`` (the same bus message redelivered after a crash), False for anyone else."""
-        key = _claim_key(channel, message_id)
+        key = claim_key(channel, message_id)
         inserted = await self.insert_ignore(
             InboundSeenRow.__table__, {"channel": channel, "message_id": key, "seen_at": time.time(), "claimed_by": claimant},
         )
@@ -36,7 +36,7 @@ class DeliveryTable(TableAccess):
         async with self.writing() as session:
             result = await session.execute(
                 delete(InboundSeenRow).where(
-                    InboundSeenRow.channel == channel, InboundSeenRow.message_id == _claim_key(channel, message_id),
+                    InboundSeenRow.channel == channel, InboundSeenRow.message_id == claim_key(channel, message_id),
                     InboundSeenRow.claimed_by == claimant,
                 )
             )
@@ -54,5 +54,6 @@ class DeliveryTable(TableAccess):
         )
 
 
-def _claim_key(channel: str, message_id: str) -> str:
+def claim_key(channel: str, message_id: str) -> str:
+    """The ``inbound_seen.message_id`` a claim on (channel, message id) is stored under."""
     return digest(f"{channel}:{message_id}")
