@@ -20,8 +20,8 @@ from habla.domain import digests
 from habla.domain.messages import hashed
 from habla.services import build_services
 from habla.storage.models import InboundSeenRow
-from tests.agents.harness import Conversation
-from tests.conftest import llm_settings
+from habla_testkit.conversation import Conversation
+from habla_testkit.backends import llm_settings
 
 PHONE = "+34600123456"
 KEY_A = "a" * 40
