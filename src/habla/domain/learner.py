@@ -26,6 +26,7 @@ class Turn:
     reply_text: str
     tier: str | None = None
     created_at: float = 0.0
+    path: str | None = None  # how the tutor wrote it: "structured" or "free_text"; None when no model did
 
 
 BLOCKED_KEY = "blocked"  # set by the operator from the dashboard: {"at": epoch seconds}

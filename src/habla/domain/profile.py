@@ -39,6 +39,19 @@ class Fact(BaseModel):
     until: float | None = None
 
 
+class LevelChange(BaseModel):
+    """One step of the learner's CEFR history: the level, when, and why (placement, estimate, "easier")."""
+
+    level: str
+    at: float
+    reason: str
+
+
+Strictness = Literal["gentle", "normal", "strict"]
+STRICTNESS_ORDER: tuple[Strictness, ...] = ("gentle", "normal", "strict")
+MAX_LEVEL_HISTORY = 100
+
+
 class WordStat(BaseModel):
     exposures: int = 0
     last_seen: float = 0.0
@@ -96,6 +109,11 @@ class Profile(BaseModel):
     reminder_times: list[str] = Field(default_factory=list)  # "HH:MM", learner's local time
     payment_status: str = "free"  # the billing agent's to change
     memory_cursor: float = 0.0  # created_at of the last turn the memory agent has read
+    # the tutor (habla.pedagogy): which corrections are shown, in which language they are explained, and
+    # how the level got where it is (oldest first, bounded by MAX_LEVEL_HISTORY)
+    strictness: Strictness = "normal"
+    explanation_language: str | None = None  # None: the native language
+    level_history: list[LevelChange] = Field(default_factory=list)
 
 
 class ProfileUpdate(BaseModel):

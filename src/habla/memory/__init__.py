@@ -23,7 +23,7 @@ from habla.memory.recall import Recall
 from habla.memory.session import LocalSessionStore, SessionStore
 from habla.storage.memories import MemoryTable
 
-TURN_DONE = "turn.done"  # payload: learner_id, turn_at, new_session; key: the learner key
+TURN_DONE = "turn.done"  # payload: learner_id, turn_id, turn_at, new_session; key: the learner key
 SESSION_END = "session.end"  # payload: learner_id; for a scheduler that notices idle sessions
 
 

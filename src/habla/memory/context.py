@@ -79,7 +79,7 @@ async def after_turn(services, inbound: Inbound, learner: Learner, turn: Turn) -
         previous = await services.memory.sessions.record(learner.id, entries, errors, now)
         idle_s = services.settings.memory.session_idle_minutes * 60
         new_session = previous is None or now - previous > idle_s
-        payload = {"learner_id": learner.id, "turn_at": turn.created_at, "new_session": new_session}
+        payload = {"learner_id": learner.id, "turn_id": turn.id, "turn_at": turn.created_at, "new_session": new_session}
         await services.bus.publish(TURN_DONE, inbound.learner_key, payload)
     except Exception as exc:  # the session is a cache and the memory agent catches up from the turns table
         log.warning("session not recorded learner=%s: %s", hashed(learner.id), type(exc).__name__)

@@ -62,6 +62,7 @@ class TurnRow(Base):
     reply_text: Mapped[str] = mapped_column(Text)
     tier: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[float] = mapped_column(Float)
+    path: Mapped[str | None] = mapped_column(String(16), nullable=True)  # structured | free_text (pedagogy.turn)
 
 
 class DeliveryRow(Base):
@@ -215,3 +216,40 @@ class UsageCounterRow(Base):
     period: Mapped[str] = mapped_column(String(32), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     last_key: Mapped[str | None] = mapped_column(String(224), nullable=True)
+
+
+# The tutor (habla.pedagogy): what the structured turns found, kept as rows so they can be counted.
+
+
+class CorrectionRow(Base):
+    """One correction the tutor made in one turn (category from domain.taxonomy)."""
+
+    __tablename__ = "corrections"
+    __table_args__ = (Index("ix_corrections_learner_created", "learner_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    turn_id: Mapped[str] = mapped_column(String(32), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # order within the turn, as the tutor gave them
+    category: Mapped[str] = mapped_column(String(40))
+    original: Mapped[str] = mapped_column(Text)
+    corrected: Mapped[str] = mapped_column(Text)
+    explanation: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(16))  # minor | major | blocking
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class LearnerWordRow(Base):
+    """A word (by lemma, in one target language) the learner met in a turn, and how often."""
+
+    __tablename__ = "learner_words"
+    __table_args__ = (Index("ix_learner_words_learner_last_seen", "learner_id", "last_seen"),)
+
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    lemma: Mapped[str] = mapped_column(String(80), primary_key=True)
+    translation: Mapped[str] = mapped_column(Text)
+    example: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[float] = mapped_column(Float)
+    last_seen: Mapped[float] = mapped_column(Float)
+    times_seen: Mapped[int] = mapped_column(Integer, default=1)

@@ -13,13 +13,23 @@ module so a newcomer finds the SQL for a table by the table's name:
     learner_data.py  export and erase across every table
     server_keys.py   the digest key every process shares (behind hashed())
     billing.py       blocklist, plans, Checkout Sessions, Stripe events, usage counters (habla.billing)
+    corrections.py   corrections (``store.corrections``: the tutor's structured corrections, per turn)
+    learner_words.py learner_words (``store.words``: the words a learner met, by lemma)
+
+The tutor's two families are attributes (``store.corrections.for_learner(...)``, ``store.words.newest(...)``)
+rather than mixed in: their method names (``all``, ``count``) would collide on one class. Both are written
+with their turn by ``save_turn``.
 """
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from habla.storage.billing import BillingTable
+from habla.storage.corrections import CorrectionTable
 from habla.storage.deliveries import DeliveryTable
 from habla.storage.learner_data import LearnerData
+from habla.storage.learner_words import LearnerWordTable
 from habla.storage.learners import LearnerTable
 from habla.storage.llm_calls import LLMCallTable
 from habla.storage.memories import MemoryTable
@@ -31,5 +41,10 @@ from habla.storage.turns import TurnTable
 
 class Store(LearnerTable, TurnTable, DeliveryTable, LLMCallTable, StageTimingTable, MemoryTable, LearnerData, OperatorFigures,
             BillingTable, ServerKeyTable):
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine)
+        self.corrections = CorrectionTable(engine)
+        self.words = LearnerWordTable(engine)
+
     async def aclose(self) -> None:
         await self.engine.dispose()

@@ -7,6 +7,9 @@ import time
 from sqlalchemy import func, select
 
 from habla.domain.learner import Turn
+from habla.domain.tutor_turn import Correction, NewWord
+from habla.storage import corrections as correction_rows
+from habla.storage import learner_words as word_rows
 from habla.storage.access import TableAccess
 from habla.storage.models import TurnRow
 
@@ -20,6 +23,7 @@ def _turn(row: TurnRow) -> Turn:
         reply_text=row.reply_text,
         tier=row.tier,
         created_at=row.created_at,
+        path=row.path,
     )
 
 
@@ -50,20 +54,36 @@ class TurnTable(TableAccess):
         turns.reverse()
         return turns, count
 
-    async def save_turn(self, turn: Turn) -> Turn:
-        """Store a turn; if another delivery of the same message got there first, return that one."""
-        inserted = await self.insert_ignore(
-            TurnRow.__table__,
-            {
-                "id": turn.id,
-                "learner_id": turn.learner_id,
-                "inbound_key": turn.inbound_key,
-                "user_text": turn.user_text,
-                "reply_text": turn.reply_text,
-                "tier": turn.tier,
-                "created_at": turn.created_at or time.time(),
-            },
-        )
+    async def save_turn(
+        self,
+        turn: Turn,
+        *,
+        corrections: list[Correction] = (),
+        words: list[NewWord] = (),
+        language: str = "",
+    ) -> Turn:
+        """Store a turn with its corrections and new words (``language``: their target language), all in one
+        transaction; if another delivery of the same message got there first, return that one and add
+        nothing (so a word is never counted twice for one message)."""
+        created_at = turn.created_at or time.time()
+        statement = self._insert(TurnRow.__table__).values(
+            id=turn.id,
+            learner_id=turn.learner_id,
+            inbound_key=turn.inbound_key,
+            user_text=turn.user_text,
+            reply_text=turn.reply_text,
+            tier=turn.tier,
+            created_at=created_at,
+            path=turn.path,
+        ).on_conflict_do_nothing()
+        async with self.writing() as session:
+            inserted = (await session.execute(statement)).rowcount == 1
+            if inserted:
+                await correction_rows.add_in(session, turn.learner_id, turn.id, list(corrections), created_at)
+                if words:
+                    await word_rows.add_in(
+                        session, self._insert, self.postgres, turn.learner_id, language, list(words), created_at
+                    )
         if inserted:
             return turn
         existing = await self.turn_for(turn.inbound_key)
