@@ -5,11 +5,15 @@ the goodbye reply, then an outbound FORGET on the same topic and key, so the sen
 the goodbye went out (same shard, in order). ``erase_learner`` then removes every trace:
 
 - rows: every table with a ``learner_id`` or ``learner_key`` column (learners, turns, memories and their
-  vectors, llm_calls, deliveries…); ``inbound_seen`` keeps provider message ids only;
+  vectors, llm_calls, deliveries…); ``inbound_seen`` keeps only keyed digests of provider message ids
+  (WhatsApp ids embed the number), pruned after 7 days; on SQLite the freed bytes are zeroed and the WAL
+  checkpointed;
 - the session (Redis keys or the in-process entry);
 - bus entries: on Redis, the learner's entries in every topic stream and dead-letter stream (their payloads
-  hold text and the phone number) are XDELed; the in-process bus forgets its dead letters for the key;
-- stored media: ``media_dir/<learner id>/``.
+  hold text and the phone number), acknowledged or not, are XDELed, both those keyed by their address and
+  those keyed by their learner id (``session.end``, on another shard); the in-process bus forgets its dead
+  letters for both keys;
+- stored media: ``media_dir/<learner id>/``, and the files waiting for Twilio to fetch them.
 
 "export my data" → every row about the learner and their session as JSON, sent as text messages (the
 channels here send text, voice and images, not documents), cut at fixed lengths so the parts join back into
@@ -27,6 +31,9 @@ import time
 from pathlib import Path
 
 from habla.agents import outbox
+from habla.channels.twilio.channel import media_owner
+from habla.channels.twilio.outbox import MediaOutbox
+from habla.channels.twilio.webhook import NAME as TWILIO
 from habla.domain import data_export, privacy
 from habla.domain.messages import Inbound, InboundKind, Outbound, OutboundKind, hashed
 from habla.memory.session import SessionState
@@ -133,4 +140,9 @@ async def erase_learner(services, channel: str, address: str) -> None:
         if folder.is_dir():
             await asyncio.to_thread(shutil.rmtree, folder, True)
     deleted = await services.bus.forget_key(learner_key)
+    if learner_id is not None:  # session.end is keyed by the learner id, so it sits on another shard
+        deleted += await services.bus.forget_key(learner_id)
+    if channel == TWILIO:  # voice notes and images waiting for Twilio to fetch them
+        outbox = MediaOutbox(services.settings.media_dir)
+        await asyncio.to_thread(outbox.forget, media_owner(address))
     log.info("erased learner=%s bus_entries=%d", hashed(learner_id or learner_key), deleted)

@@ -54,13 +54,18 @@ async def run_agents(
     services: Services, agents: list[str], extra: list[Subscription] | None = None, *, periodic: bool = True
 ) -> None:
     """Consume the bus for these agents (and any extra subscriptions) until cancelled, with the periodic
-    work that belongs to them (``periodic``): processes that run the memory agent also end idle sessions."""
+    work that belongs to them (``periodic``): processes that run the memory agent also end idle sessions, and
+    every agent process prunes dedupe claims past the 7-day retry horizon (agents/janitor.py)."""
     subs = subscriptions(services, agents) + list(extra or [])
     jobs = [services.bus.run(subs)] if subs else []
     if periodic and "memory" in agents:
         from habla.agents.session_watch import watch
 
         jobs.append(watch(services))
+    if periodic and agents:
+        from habla.agents import janitor
+
+        jobs.append(janitor.watch(services))
     await asyncio.gather(*jobs)
 
 

@@ -42,6 +42,12 @@ class DeliveryTable(TableAccess):
             )
         return bool(result.rowcount)
 
+    async def prune_claims(self, before: float) -> int:
+        """Delete claims made before ``before`` (habla.agents.janitor: nothing kept past the retry horizon)."""
+        async with self.writing() as session:
+            result = await session.execute(delete(InboundSeenRow).where(InboundSeenRow.seen_at < before))
+        return int(result.rowcount or 0)
+
     async def delivered_chunks(self, outbound_id: str) -> set[int]:
         async with self.reading() as session:
             rows = await session.execute(select(DeliveryRow.chunk_index).where(DeliveryRow.outbound_id == outbound_id))

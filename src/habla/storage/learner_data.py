@@ -42,7 +42,9 @@ class LearnerData(TableAccess):
         """Delete every row of the learner in every table that names them; returns their id (None if unknown).
 
         A table holding learner data must carry ``learner_id`` or ``learner_key``: then it is erased here
-        (and exported above) without a change to this code. ``inbound_seen`` holds provider ids only.
+        (and exported above) without a change to this code. ``inbound_seen`` holds keyed digests of provider
+        ids only (pruned after 7 days). On SQLite the freed bytes are zeroed (``secure_delete``) and the WAL
+        checkpointed, so the file keeps no copy either.
         """
         learner_key = f"{channel}:{address}"
         async with self.writing() as session:
@@ -57,6 +59,11 @@ class LearnerData(TableAccess):
                     await session.execute(delete(table).where(where))
             if learner_id is not None:
                 await session.execute(delete(LearnerRow).where(LearnerRow.id == learner_id))
+        if not self.postgres:
+            # secure_delete zeroes the rows in the database file, but the WAL still holds the pages as they were
+            # written; a checkpoint that truncates it leaves only the zeroed pages.
+            async with self.connection() as connection:
+                await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return learner_id
 
 

@@ -36,7 +36,8 @@ from habla.channels.retry_after import retry_after_s
 from habla.channels.twilio.webhook import NAME, WHATSAPP_PREFIX
 from habla.channels.twilio.outbox import MediaOutbox, normalise_mime
 from habla.config import TwilioSettings
-from habla.domain.messages import Inbound
+from habla.domain.digests import digest
+from habla.domain.messages import Inbound, learner_key
 from habla.errors import ChannelAuthError, ChannelError, ChannelRateLimited, MediaError, OutsideWindowError
 
 log = logging.getLogger(__name__)
@@ -91,13 +92,13 @@ class TwilioChannel:
 
     async def send_audio(self, address: str, data: bytes, mime: str = "audio/ogg", *, idempotency_key: str) -> None:
         """A voice note: OGG/Opus (``audio/ogg``) plays as one on WhatsApp."""
-        url = await self._publish_media(data, mime)
+        url = await self._publish_media(address, data, mime)
         await self._send(address, {"MediaUrl": url}, idempotency_key)
 
     async def send_image(
         self, address: str, data: bytes, mime: str = "image/png", caption: str | None = None, *, idempotency_key: str
     ) -> None:
-        url = await self._publish_media(data, mime)
+        url = await self._publish_media(address, data, mime)
         fields = {"MediaUrl": url}
         if caption:
             fields["Body"] = caption[:HARD_LIMIT]
@@ -107,12 +108,13 @@ class TwilioChannel:
     # beta product on another host). Having no such method is what tells the conversation agent not to
     # publish a receipt for Twilio at all, so no bus traffic is spent on a no-op.
 
-    async def _publish_media(self, data: bytes, mime: str) -> str:
+    async def _publish_media(self, address: str, data: bytes, mime: str) -> str:
         if not self._public_url:
             raise ChannelError("sending media through Twilio needs HABLA_PUBLIC_URL, where Twilio fetches it")
         if len(data) > self._settings.media_max_bytes:
             raise ChannelError(f"media of {len(data)} bytes is over the {self._settings.media_max_bytes} limit")
-        token = await asyncio.to_thread(self._outbox.put, data, normalise_mime(mime))
+        owner = media_owner(address)  # so "delete my data" removes the file at once (MediaOutbox.forget)
+        token = await asyncio.to_thread(self._outbox.put, data, normalise_mime(mime), owner)
         return f"{self._public_url}/media/twilio/{token}"
 
     async def _send(self, address: str, fields: dict[str, str], idempotency_key: str) -> None:
@@ -194,6 +196,11 @@ def error_for(response: httpx.Response) -> ChannelError:
         # The sender agent logs this loudly for the operator, once, and does not retry.
         return ChannelAuthError(f"{label}: check HABLA_TWILIO__ACCOUNT_SID and HABLA_TWILIO__AUTH_TOKEN")
     return ChannelError(label)
+
+
+def media_owner(address: str) -> str:
+    """How the outbox names a learner's files: a keyed digest of their learner key, never the number."""
+    return digest(learner_key(NAME, address))
 
 
 def _or_default(seconds: float | None) -> float:

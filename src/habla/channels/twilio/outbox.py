@@ -2,7 +2,9 @@
 
 Each file lives in ``{media_dir}/outbox/twilio/{token}`` with its MIME type beside it in ``{token}.type``.
 The token (32 random bytes, URL-safe base64) is the only credential of ``GET /media/twilio/{token}``, so it
-must be unguessable; files are removed a day after they were written, by the next ``put``.
+must be unguessable; files are removed a day after they were written, by the next ``put``, and at once
+when their learner asks to be forgotten: each file's owner (a keyed digest of the learner key, never the
+number) is kept beside it in ``{token}.owner``.
 
 The process that sends and the one that serves the URL must see the same folder: with API and worker
 processes on different machines, ``HABLA_MEDIA_DIR`` has to be shared storage.
@@ -39,12 +41,14 @@ class MediaOutbox:
         self.max_age_s = max_age_s
         self._pruned_at = 0.0
 
-    def put(self, data: bytes, mime: str) -> str:
+    def put(self, data: bytes, mime: str, owner: str | None = None) -> str:
         """Store ``data`` and return its token. Blocking: call it in a thread."""
         mime = normalise_mime(mime)
         self.folder.mkdir(parents=True, exist_ok=True)
         token = secrets.token_urlsafe(32)
-        # The type first, then the data: a file whose data exists always has its type.
+        # The type (and owner) first, then the data: a file whose data exists always has its type.
+        if owner is not None:
+            self._write(self.folder / f"{token}.owner", owner.encode())
         self._write(self.folder / f"{token}.type", mime.encode())
         self._write(self.folder / token, data)
         if time.time() - self._pruned_at > PRUNE_EVERY_S:
@@ -79,6 +83,28 @@ class MediaOutbox:
                     removed += 1
             except OSError:
                 continue  # another process pruned it first
+        return removed
+
+    def forget(self, owner: str) -> int:
+        """Remove every file ``owner`` put here ("delete my data"); returns how many media files went."""
+        removed = 0
+        try:
+            tags = [entry for entry in os.scandir(self.folder) if entry.name.endswith(".owner")]
+        except OSError:
+            return 0
+        for tag in tags:
+            try:
+                if Path(tag.path).read_text() != owner:
+                    continue
+            except OSError:
+                continue
+            token = tag.name[: -len(".owner")]
+            for name in (token, f"{token}.type", tag.name):
+                try:
+                    os.unlink(self.folder / name)
+                    removed += name == token
+                except OSError:
+                    pass  # pruned meanwhile
         return removed
 
     @staticmethod
