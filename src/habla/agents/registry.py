@@ -57,16 +57,27 @@ async def run_agents(
     work that belongs to them (``periodic``): processes that run the memory agent also end idle sessions, and
     every agent process prunes dedupe claims past the 7-day retry horizon (agents/janitor.py)."""
     subs = subscriptions(services, agents) + list(extra or [])
-    jobs = [services.bus.run(subs)] if subs else []
+    timed = []
     if periodic and "memory" in agents:
         from habla.agents.session_watch import watch
 
-        jobs.append(watch(services))
+        timed.append(watch(services))
     if periodic and agents:
         from habla.agents import janitor
 
-        jobs.append(janitor.watch(services))
-    await asyncio.gather(*jobs)
+        timed.append(janitor.watch(services))
+    # The timed work lives as long as the consumers: when they end (the bus died under them), so does the
+    # process's work, and /healthz sees it.
+    background = [asyncio.create_task(job) for job in timed]
+    try:
+        if subs:
+            await services.bus.run(subs)
+        elif background:
+            await asyncio.gather(*background)
+    finally:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
 
 
 async def _call(handler, services: Services, envelope) -> None:
