@@ -37,10 +37,13 @@ async def hold(services: Services, outbound: Outbound) -> None:
         return
     sent = await services.store.delivered_chunks(outbound.outbound_id)  # the provider may close it mid-reply
     chunks = [chunk for index, chunk in enumerate(outbound.chunks) if index not in sent]
-    if not (chunks or outbound.voice):
+    first_card = len(outbound.chunks) + len(outbound.voice)  # cards' delivery indices follow (pedagogy.card_delivery)
+    cards = [card for offset, card in enumerate(outbound.cards) if first_card + offset not in sent]
+    if not (chunks or outbound.voice or cards):
         return
     entry = {"outbound_id": outbound.outbound_id, "chunks": chunks,
-             "voice": [item.model_dump(mode="json") for item in outbound.voice], "held_at": time.time()}
+             "voice": [item.model_dump(mode="json") for item in outbound.voice],
+             "cards": [card.model_dump(mode="json") for card in cards], "held_at": time.time()}
 
     def add(held: list | None) -> list:
         held = [item for item in (held or []) if item.get("outbound_id") != outbound.outbound_id]
@@ -59,7 +62,8 @@ async def release(services: Services, inbound: Inbound, learner_id: str, held: l
             services,
             Outbound(
                 outbound_id=released_id(item["outbound_id"]), channel=inbound.channel, address=inbound.address,
-                chunks=item.get("chunks", []), voice=item.get("voice", []), in_reply_to=inbound.message_id,
+                chunks=item.get("chunks", []), voice=item.get("voice", []), cards=item.get("cards", []),
+                in_reply_to=inbound.message_id,
                 answers_message_at=inbound.received_at,
             ),
         )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from habla.channels.base import ReadReceipts
 from habla.domain.chunking import split_message
-from habla.domain.messages import Inbound, Outbound, OutboundKind, hashed
+from habla.domain.messages import Flashcard, Inbound, Outbound, OutboundKind, hashed
 from habla.domain.voice_markup import voice_items
 
 if TYPE_CHECKING:
@@ -36,10 +36,11 @@ async def publish(services: Services, outbound: Outbound) -> None:
 
 async def publish_reply(
     services: Services, inbound: Inbound, outbound_id: str, text: str, voice_language: str | None = None,
-    choices: list[str] | None = None,
+    choices: list[str] | None = None, cards: list[Flashcard] | None = None,
 ) -> None:
     """``text`` as the channel's chunks; with ``voice_language``, its 🔊 lines also go out as voice notes;
-    ``choices`` go with the last chunk as buttons or a list where the channel can show them."""
+    ``choices`` go with the last chunk as buttons or a list where the channel can show them; ``cards`` go
+    last, as flashcard images (as text where the channel has no images)."""
     channel = services.channels.get(inbound.channel)
     hard_limit = channel.hard_limit if channel is not None else None
     await publish(
@@ -53,6 +54,7 @@ async def publish_reply(
             in_reply_to=inbound.message_id,
             answers_message_at=inbound.received_at,
             choices=list(choices or []),
+            cards=list(cards or []),
         ),
     )
 

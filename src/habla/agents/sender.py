@@ -1,7 +1,8 @@
 """The sender agent: hands outbound messages to their channel, in order, each at most once.
 
 A chunk is recorded as delivered right after the channel accepts it; a redelivered outbound message skips
-the recorded chunks, so a crash mid-reply resumes where it stopped instead of repeating itself.
+the recorded chunks, so a crash mid-reply resumes where it stopped instead of repeating itself. Voice notes
+and flashcard images follow the text, recorded the same way (indices after the chunks').
 
 Channel-agnostic: what a transport can do beyond ``send_text`` is asked of it by ``isinstance`` (see the
 capability protocols in habla.channels.base), so WhatsApp's Cloud API and Twilio get the same behaviour:
@@ -101,6 +102,10 @@ async def _send_reply(outbound: Outbound, channel: Channel, services: Services) 
         from habla.voice.outbound import send_voice_items
 
         await send_voice_items(outbound, channel, services, done, lambda send: _patiently(outbound, send))
+    if outbound.cards:  # flashcards as images, after the voice notes (habla.pedagogy.card_delivery)
+        from habla.pedagogy.card_delivery import send_cards
+
+        await send_cards(outbound, channel, services, done, lambda send: _patiently(outbound, send))
     log.info("sent learner=%s chunks=%d channel=%s", hashed(outbound.learner_key), len(outbound.chunks), channel.name)
 
 
