@@ -7,7 +7,6 @@ import json
 from typing import Callable
 
 from habla.domain.memory_prompts import FOLD_MARKER, UPDATE_MARKER
-from habla_testkit.emulators.llm import tutor_reply
 
 MEMORY_AGENTS = ("conversation", "sender", "memory")
 
@@ -29,7 +28,7 @@ def requests_of(emulator, kind: str) -> list[dict]:
 def playing_memory(update: Callable[[str], str], fold: Callable[[str], str] | None = None):
     """A reply_fn: ``update(transcript)`` answers profile updates, ``fold`` summaries, the tutor the rest."""
 
-    def reply(messages: list[dict[str, str]]) -> str:
+    def reply(messages: list[dict[str, str]]) -> str | None:
         kind = kind_of({"json": {"messages": messages}})
         if kind == "update":
             return update(messages[-1]["content"])
@@ -37,7 +36,7 @@ def playing_memory(update: Callable[[str], str], fold: Callable[[str], str] | No
             return (fold or (lambda _: json.dumps({"summary": "They chatted about their week.", "topic": "la semana"})))(
                 messages[-1]["content"]
             )
-        return tutor_reply(messages)
+        return None  # the emulator's default: the tutor line (as a structured turn when one is asked for)
 
     return reply
 

@@ -63,16 +63,20 @@ def browser(fake_microphone):
 
 @pytest.fixture(scope="module")
 def llm():
+    import json
+
+    from habla.domain.prompts import TURN_MARKER
     from habla_testkit.emulators.llm import LLMEmulator, tutor_reply
 
     def reply(messages):
         if "speech-recognition errors" in messages[0]["content"]:  # the voice agent's repair: nothing to repair
             return messages[1]["content"].rsplit("Recognised voice note: ", 1)[1]
-        text = tutor_reply(messages)
         last = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
-        if "pronounce" in last.lower():  # a pronunciation example, which the sender also speaks as a voice note
-            text += "\n🔊 *buenos días* — good morning"
-        return text
+        if TURN_MARKER not in messages[0]["content"]:
+            return None  # the memory agent's calls: the emulator's default
+        # a pronunciation example, which the sender also speaks as a voice note
+        pronounce = ["buenos días"] if "pronounce" in last.lower() else []
+        return json.dumps({"reply": tutor_reply(messages), "corrections": [], "new_words": [], "pronounce": pronounce})
 
     with LLMEmulator(reply_fn=reply) as emulator:
         yield emulator

@@ -23,10 +23,11 @@ from habla.domain.inbound_text import is_emoji_only, prepare
 from habla.domain.learner import Learner, Turn, is_blocked
 from habla.domain.messages import Inbound, InboundKind, hashed
 from habla.domain.notices import notice
-from habla.domain.whatsapp_format import to_whatsapp
 from habla.errors import LLMNotConfigured, LLMUnavailable
 from habla.memory import context as memory_context
 from habla.memory.session import SessionState
+from habla.pedagogy import level as tutor_level
+from habla.pedagogy.turn import ComposedTurn, compose
 from habla.services import Services
 from habla.voice.practice import remember_examples
 
@@ -57,7 +58,7 @@ async def handle(envelope: Envelope, services: Services) -> None:
             return  # blocked, flooding, past the quota, or "cancel": dealt with before any model call
         await publish_receipt(services, inbound)
         started = time.perf_counter()
-        reply, tier = await _compose(inbound, learner, services, session)
+        reply, composed = await _compose(inbound, learner, services, session)
         turn = await services.store.save_turn(
             Turn(
                 id=uuid.uuid4().hex,
@@ -67,19 +68,35 @@ async def handle(envelope: Envelope, services: Services) -> None:
                 # costs the database what it cost the model, and the learner was told how much was read
                 user_text=prepare(inbound.text, services.settings.tutor.max_input_chars, garbled=inbound.garbled).text,
                 reply_text=reply,
-                tier=tier,
+                tier=composed.tier if composed else None,
                 created_at=time.time(),
-            )
+                path=composed.path if composed else None,
+            ),
+            # stored with the turn, in its transaction: the counted mistakes and words (11b, 12 read them)
+            corrections=composed.corrections if composed else [],
+            words=composed.words if composed else [],
+            language=learner.profile.target_language,
         )
         await remember_examples(services.store, learner, reply, services.settings.voice.max_voice_items)  # 🔊 lines
         log.info(
-            "turn learner=%s tier=%s ms=%.0f", hashed(learner.id), tier or "-", (time.perf_counter() - started) * 1000
+            "turn learner=%s tier=%s path=%s ms=%.0f", hashed(learner.id), turn.tier or "-", turn.path or "-",
+            (time.perf_counter() - started) * 1000,
         )
     else:
         log.info("turn redelivered learner=%s; resending the stored reply", hashed(learner.id))
     await publish_reply(services, inbound, turn.id, turn.reply_text, voice_language=learner.profile.target_language)
     if fresh:
         await memory_context.after_turn(services, inbound, learner, turn)  # session + "turn.done" for the memory agent
+        if turn.path:
+            await _reestimate_level(services, learner)
+
+
+async def _reestimate_level(services: Services, learner: Learner) -> None:
+    """After the reply is out: the level is a running estimate, and a failure here costs the learner nothing."""
+    try:
+        await tutor_level.reestimate(services, learner)
+    except Exception as exc:
+        log.warning("level estimate failed learner=%s: %s", hashed(learner.id), type(exc).__name__)
 
 
 async def _should_answer(inbound: Inbound, learner: Learner, services: Services) -> bool:
@@ -103,8 +120,8 @@ async def _should_answer(inbound: Inbound, learner: Learner, services: Services)
 
 async def _compose(
     inbound: Inbound, learner: Learner, services: Services, session: SessionState
-) -> tuple[str, str | None]:
-    """The reply text and the tier that wrote it (None when no model was involved)."""
+) -> tuple[str, ComposedTurn | None]:
+    """The reply text, and the tutor's turn behind it (None when no model was involved: a notice)."""
     native = learner.profile.native_language
     # A tapped button or list row reads as what it says; every other kind is not understood yet.
     if inbound.kind != InboundKind.TEXT and not (inbound.kind == InboundKind.INTERACTIVE and inbound.text):
@@ -119,12 +136,14 @@ async def _compose(
     # session → profile → recall (only when they refer to the past); bounded, so prompt size stays flat
     messages = await memory_context.prompt_for(services, learner, session, prepared.text, is_emoji_only(prepared.text))
     try:
-        completion, tier = await services.llm.complete_text(
-            messages, prefer="smart" if needs_smart_tier(prepared.text) else "fast", learner_id=learner.id
-        )
+        composed = await compose(services, learner, messages, prepared.text, prefer=tier_for(prepared.text))
     except LLMNotConfigured:
         return notice("not_configured", native), None
     except LLMUnavailable as exc:
         log.warning("llm unavailable learner=%s: %s", hashed(learner.id), exc)
         return notice("unavailable", native), None
-    return "\n\n".join([*preface, to_whatsapp(completion.text)]), tier
+    return "\n\n".join([*preface, composed.text]), composed
+
+
+def tier_for(text: str) -> str:
+    return "smart" if needs_smart_tier(text) else "fast"

@@ -117,11 +117,12 @@ def prompt_tokens(messages: list[ChatMessage]) -> int:
     return sum(estimate_tokens(message.content) + 4 for message in messages)
 
 
-_CORRECTION = re.compile(r"✏️\s*_?([^_\n→]{1,80}?)_?\s*→\s*(?:\*([^*\n]{1,80})\*|([^\n(.,;]{1,80}))")
+_CORRECTION = re.compile(r"✏️\s*[_~]?([^_~\n→]{1,80}?)[_~]?\s*→\s*(?:\*([^*\n]{1,80})\*|([^\n(.,;]{1,80}))")
 
 
 def corrections_in(reply: str) -> list[str]:
-    """The tutor's correction lines (✏️ _wrong_ → *right*), as "wrong → right": this session's errors."""
+    """The tutor's correction lines (✏️ _wrong_ → *right* in free text, ✏️ ~wrong~ → *right* from a structured
+    turn), as "wrong → right": this session's errors."""
     found = [f"{wrong.strip()} → {(starred or plain).strip()}" for wrong, starred, plain in _CORRECTION.findall(reply)]
     return found[:3]
 

@@ -25,7 +25,6 @@ Read the new part of the conversation and answer with ONE JSON object, no prose,
 or leave it empty when the conversation gives nothing for it; never invent):
 
 {{
-  "level": "A1|A2|B1|B2|C1|C2 or null (only when the conversation clearly shows a different level)",
   "vocabulary": ["{target} words or short phrases the learner used or was taught"],
   "errors": [{{"category": "short grammar category in English, e.g. ser_vs_estar, subjunctive, gender_agreement",
               "example": "the learner's wrong phrase → the right one"}}],

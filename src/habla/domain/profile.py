@@ -168,9 +168,9 @@ def _norm(text: str) -> str:
 
 def merge_update(profile: Profile, update: ProfileUpdate, now: float) -> Profile:
     """A new profile with the update applied; ``profile`` itself is not changed."""
+    # ``update.level`` is not applied: the level has one owner with a history (habla.pedagogy.level), the
+    # running estimate from the learner's own writing and their placement and easier/harder choices
     merged = profile.model_copy(deep=True)
-    if update.level:
-        merged.level = update.level
     merged.vocabulary = _merge_vocabulary(merged.vocabulary, update.vocabulary, now)
     merged.errors = _merge_errors(merged.errors, update.errors, now)
     merged.topics = _merge_list(merged.topics, update.topics, MAX_TOPICS)

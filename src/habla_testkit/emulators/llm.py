@@ -30,8 +30,10 @@ Structured outputs, checked as the providers document them (a malformed request 
   parsed as a JSON object (``{"text": reply}`` when it is not one). ``refuse_tools = True`` answers 400.
 
 The default reply is deterministic and derived from the request: a Spanish tutor line that quotes the last
-user message; tokens are counted as words. ``reply_fn(messages) -> str`` replaces it (messages are
-``{"role", "content"}`` dicts, Anthropic's ``system`` first as a system message); ``delay_s`` delays every
+user message, or, when the request asks for a schema with a ``reply`` field (the tutor's structured turn),
+that line as ``reply`` with every list field empty (a turn with nothing to correct); tokens are counted as
+words. ``reply_fn(messages) -> str`` replaces it (messages are ``{"role", "content"}`` dicts, Anthropic's
+``system`` first as a system message; returning None means "the default reply"); ``delay_s`` delays every
 reply (benchmarks).
 
 Run as a process: ``python -m habla_testkit.emulators.llm --port 0`` prints ``ready <port>`` and serves until
@@ -86,6 +88,15 @@ def count_tokens(text: str) -> int:
 def tutor_reply(messages: list[dict[str, str]]) -> str:
     last_user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
     return f"¡Muy bien! Has dicho: «{last_user[:200]}». ¿Y tú qué más cuentas?"
+
+
+def default_reply(messages: list[dict[str, str]], schema: dict[str, Any] | None = None) -> str:
+    """The tutor line; as a structured turn when the schema has a ``reply`` field."""
+    properties = (schema or {}).get("properties") or {}
+    if "reply" not in properties:
+        return tutor_reply(messages)
+    empty = {name: [] for name, spec in properties.items() if isinstance(spec, dict) and spec.get("type") == "array"}
+    return json.dumps({"reply": tutor_reply(messages), **empty}, ensure_ascii=False)
 
 
 def _text_of(content: Any) -> str:
@@ -172,8 +183,9 @@ class LLMEmulator(ThreadedServer):
         self.requests.append({"path": request.url.path, "headers": dict(request.headers), "json": body})
         return body if isinstance(body, dict) else {}
 
-    def _reply_text(self, messages: list[dict[str, str]]) -> str:
-        return (self.reply_fn or tutor_reply)(messages)
+    def _reply_text(self, messages: list[dict[str, str]], schema: dict[str, Any] | None = None) -> str:
+        text = self.reply_fn(messages) if self.reply_fn else None
+        return default_reply(messages, schema) if text is None else text
 
     def _app_for_requests(self) -> FastAPI:
         app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
@@ -233,7 +245,9 @@ class LLMEmulator(ThreadedServer):
         if behaviour == "badjson":
             return Response('{"id": "chatcmpl-emu", "choices": [', status_code=200, media_type="application/json")
         messages = [{"role": m.get("role", ""), "content": _text_of(m.get("content"))} for m in body["messages"]]
-        text = "" if behaviour == "empty" else self._reply_text(messages)
+        fmt = body.get("response_format") or {}
+        schema = (fmt.get("json_schema") or {}).get("schema") if fmt.get("type") == "json_schema" else None
+        text = "" if behaviour == "empty" else self._reply_text(messages, schema)
         limit = body.get("max_completion_tokens") or body.get("max_tokens")
         text, finish = _truncate(text, limit)
         choices = [] if behaviour == "nochoices" else [{
@@ -311,10 +325,11 @@ class LLMEmulator(ThreadedServer):
         messages = ([{"role": "system", "content": system}] if system else []) + [
             {"role": m["role"], "content": _text_of(m.get("content"))} for m in body["messages"]
         ]
-        text = "" if behaviour == "empty" else self._reply_text(messages)
+        forced = (body.get("tool_choice") or {}).get("name")
+        schema = next((t.get("input_schema") for t in body.get("tools") or [] if t.get("name") == forced), None)
+        text = "" if behaviour == "empty" else self._reply_text(messages, schema)
         text, finish = _truncate(text, body["max_tokens"])
         content = [] if behaviour == "nochoices" else [{"type": "text", "text": text}]
-        forced = (body.get("tool_choice") or {}).get("name")
         if forced and content:
             content = [{"type": "tool_use", "id": f"toolu_emu{n:06d}", "name": forced, "input": _as_object(text)}]
         reply: dict[str, Any] = {
