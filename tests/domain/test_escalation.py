@@ -38,6 +38,16 @@ GRAMMAR_QUESTIONS = [
     # Italian
     "Perché si usa il congiuntivo dopo 'penso che'?",
     "Mi spieghi il trapassato prossimo?",
+    # correctness questions and trouble spots (issue 11: hard grammar questions go to the smart tier)
+    "Is it correct to say 'me se olvidó'?",
+    "Should I say 'en la mañana' or 'por la mañana'?",
+    "¿Se dice 'el agua' o 'la agua'?",
+    "¿Cuál es la forma correcta: 'le vi' o 'lo vi'?",
+    "¿Problema es masculino o femenino?",
+    "Which tense goes after 'cuando' here?",
+    "no entiendo el leísmo",
+    "which prepositions go with 'pensar'?",
+    "On dit « je me souviens de » ou « je me rappelle de » ?",
 ]
 
 ORDINARY_CHAT = [
@@ -57,6 +67,11 @@ ORDINARY_CHAT = [
     "Warum findet das Konzert morgen statt?",
     "Ciao, come stai?",
     "Sono stanco perché ho lavorato tanto",
+    "¿Qué tiempo hace hoy en Madrid?",
+    "Is it correct that you are a robot?",
+    "Mi madre dice que la comida está lista",
+    "Can I go to the beach tomorrow?",
+    "Can I say something personal?",
     "",
 ]
 

@@ -4,10 +4,12 @@ Most turns are ordinary chat in the target language, and the fast tier answers t
 turns should stay there. The smart tier earns its price on questions *about* the language: why a form is
 used, the difference between two, when to use a tense. So the rules look for two things only:
 
-1. a grammar term (subjunctive, ser vs estar, pluperfect…) in English, Spanish, French, Portuguese,
-   German or Italian;
+1. a grammar term (subjunctive, ser vs estar, pluperfect, prepositions, leísmo…) in English, Spanish,
+   French, Portuguese, German or Italian;
 2. an explanation request (explain, difference between, when/how to use), or "why" about words: a "why"
-   next to a grammar word or a quoted word. "¿Por qué no viniste?" is chat, not a grammar question.
+   next to a grammar word or a quoted word. "¿Por qué no viniste?" is chat, not a grammar question;
+3. a question of correctness, which a teacher answers with a rule: "is it correct to say…", "¿se dice X o
+   Y?", "which one is right", "masculine or feminine", "which tense". "¿Qué tiempo hace?" is the weather.
 
 Matching ignores case and accents, so "por qué", "por que" and "POR QUE" are the same.
 """
@@ -38,6 +40,20 @@ _GRAMMAR_TERMS = [
     # the classic pairs, and any "x vs y"
     r"ser (or|and|o|y|e|ou) estar", r"por (or|and|o|y|e|ou) para", r"saber (or|and|o|y) conocer",
     r"\w+ (vs\.?|versus) \w+",
+    # parts of speech and classic trouble spots
+    r"prepositions?", r"preposicion(es)?", r"pronouns?", r"pronombres?", r"pronoms?", r"clitics?", r"cliticos?",
+    r"leismo", r"laismo", r"concordancia", r"accord du participe", r"subject-verb agreement",
+    r"masculine or feminine", r"masculino o femenino", r"masculin ou feminin", r"maschile o femminile",
+    r"(what|which) tense", r"que tiempo verbal", r"quel temps verbal",
+]
+
+# Questions of correctness: which form is right. A rule answers them, so they are grammar questions too.
+_CORRECTNESS = [
+    r"is it (correct|right|wrong) to say", r"is this (sentence )?(correct|right)", r"which (one )?is (correct|right)",
+    r"(do|should|would|can) (i|you|we) say [^?]{1,40} or [^?]{1,40}",
+    r"es correcto decir", r"esta bien dicho", r"(cual|que) es (lo|la forma )?correct[oa]", r"cual esta bien",
+    r"se (dice|escribe) [^?]{1,40} o [^?]{1,40}", r"(debo|tengo que|puedo) decir [^?]{1,40} o [^?]{1,40}",
+    r"est-ce correct", r"on dit [^?]{1,40} ou [^?]{1,40}", r"e correto dizer", r"ist es richtig",
 ]
 
 # Requests for an explanation, whatever they are about.
@@ -75,6 +91,7 @@ def _whole_words(parts: list[str]) -> re.Pattern[str]:
 
 _GRAMMAR_RE = _whole_words(_GRAMMAR_TERMS)
 _EXPLAIN_RE = _whole_words(_EXPLAIN)
+_CORRECTNESS_RE = _whole_words(_CORRECTNESS)
 _WHY_RE = _whole_words(_WHY)
 _ABOUT_LANGUAGE_RE = re.compile(_whole_words(_ABOUT_LANGUAGE).pattern + "|" + _QUOTED)
 
@@ -82,6 +99,6 @@ _ABOUT_LANGUAGE_RE = re.compile(_whole_words(_ABOUT_LANGUAGE).pattern + "|" + _Q
 def needs_smart_tier(text: str) -> bool:
     """True when the message is a question about grammar that the cheap tier tends to get wrong."""
     folded = fold(text)
-    if _GRAMMAR_RE.search(folded) or _EXPLAIN_RE.search(folded):
+    if _GRAMMAR_RE.search(folded) or _EXPLAIN_RE.search(folded) or _CORRECTNESS_RE.search(folded):
         return True
     return bool(_WHY_RE.search(folded) and _ABOUT_LANGUAGE_RE.search(folded))
