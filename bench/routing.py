@@ -12,8 +12,8 @@ Printed (one JSON line):
   mean over the first 50 turns and the last 50 (flat: the session history is budgeted, not accumulated);
 - ``turn_ms_p50`` through the agents, against the baseline from the same run: ``baseline_round_trip_ms_p50``,
   the bare structured call (the router's ``complete_json`` straight to the emulator, no agent, no store);
-- ``flashcard_render_ms`` and ``grammar_table_ms`` (habla.pedagogy.flashcards / tables) when those exist
-  in this checkout; otherwise ``not_measured`` says which are missing.
+- ``flashcard_render_ms`` and ``grammar_table_ms``: 11c's ``render_flashcard`` and ``verb_table`` (their own
+  floors are in bench/rendering.py); a checkout without them says so in ``not_measured``.
 
     .venv/bin/python -m bench.routing [--turns 200]
 """
