@@ -14,14 +14,14 @@ from habla.web.simulator_page import point_callback_here
 
 
 class HablaServer:
-    def __init__(self, settings) -> None:
+    def __init__(self, settings, *, port: int = 0, agents: list[str] | None = None) -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", 0))
+        self._sock.bind(("127.0.0.1", port))
         self.port = self._sock.getsockname()[1]
         self.settings = settings
         point_callback_here(settings, "127.0.0.1", self.port)  # what `habla serve` does
-        self.app = create_app(settings)
+        self.app = create_app(settings, agents)
         config = uvicorn.Config(self.app, log_config=None, log_level="warning", access_log=False, lifespan="on",
                                 timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)

@@ -7,6 +7,7 @@ from functools import partial
 
 from habla.agents.outages import through_outages
 from habla.bus.base import Subscription
+from habla.domain.delivery_evidence import TOPIC as EVIDENCE_TOPIC
 from habla.errors import ConfigurationError
 from habla.services import Services
 
@@ -47,6 +48,9 @@ def subscriptions(services: Services, agents: list[str]) -> list[Subscription]:
         for name in services.channels:
             if name != "console":
                 subs.append(Subscription(f"outbound.{name}", "sender", partial(_call, sender.handle, services)))
+        from habla.agents import delivery_evidence
+
+        subs.append(Subscription(EVIDENCE_TOPIC, "sender", partial(_call, delivery_evidence.handle, services)))
     return subs
 
 

@@ -2,7 +2,11 @@
 
 A chunk is recorded as delivered right after the channel accepts it; a redelivered outbound message skips
 the recorded chunks, so a crash mid-reply resumes where it stopped instead of repeating itself. Voice notes
-and flashcard images follow the text, recorded the same way (indices after the chunks').
+and flashcard images follow the text, recorded the same way (indices after the chunks'). On channels
+whose provider reports each send by webhook (WhatsApp, and Twilio with HABLA_PUBLIC_URL), a chunk is also
+claimed "sending" before it goes out: a chunk found claimed but not recorded (the worker died between the
+provider's accept and the row) waits a bounded time for the provider's status (agents/delivery_evidence.py)
+instead of going out twice.
 
 Channel-agnostic: what a transport can do beyond ``send_text`` is asked of it by ``isinstance`` (see the
 capability protocols in habla.channels.base), so WhatsApp's Cloud API and Twilio get the same behaviour:
@@ -38,6 +42,8 @@ log = logging.getLogger(__name__)
 TEMPLATE_INDEX = -1  # the delivery row saying "the template went out instead of this reply's chunks"
 RATE_LIMIT_RETRIES = 6  # waits in place before handing the message back to the bus's own retries
 RATE_LIMIT_MAX_WAIT_S = 30.0
+SENDING = "sending"  # inbound_seen claims: "someone began sending this chunk" (see _sent_before)
+EVIDENCE_POLL_S = 0.1
 
 
 async def handle(envelope: Envelope, services: Services) -> None:
@@ -84,10 +90,10 @@ async def _send_reply(outbound: Outbound, channel: Channel, services: Services) 
         return
     first_handed_ms: float | None = None
     for index, chunk in enumerate(outbound.chunks):
-        if index in done:
+        if index in done or await _sent_before(outbound, index, channel, services):
             continue
         try:
-            await _patiently(outbound, _chunk_sender(channel, outbound, index, chunk))
+            await _claimed_send(outbound, index, channel, services, _chunk_sender(channel, outbound, index, chunk))
         except OutsideWindowError:
             if not windowed:
                 raise
@@ -107,6 +113,42 @@ async def _send_reply(outbound: Outbound, channel: Channel, services: Services) 
 
         await send_cards(outbound, channel, services, done, lambda send: _patiently(outbound, send))
     log.info("sent learner=%s chunks=%d channel=%s", hashed(outbound.learner_key), len(outbound.chunks), channel.name)
+
+
+async def _sent_before(outbound: Outbound, index: int, channel: Channel, services: Services) -> bool:
+    """True when an earlier attempt at this chunk reached the provider, by its own status callback.
+
+    Claims the chunk "sending"; the first claim means nobody tried before, so there is nothing to wait for.
+    A claim already there with no delivery row means a worker died mid-send (a refused send drops its claim):
+    the provider's "sent" status, if it took the chunk, arrives within seconds, so wait for it a bounded time.
+    """
+    if not getattr(channel, "reports_delivery", False):
+        return False
+    key = f"{outbound.outbound_id}:{index}"
+    if await services.store.claim_inbound(SENDING, key):
+        return False
+    deadline = time.monotonic() + services.settings.channels.delivery_evidence_wait_s
+    while True:
+        if index in await services.store.delivered_chunks(outbound.outbound_id):
+            log.info("chunk already sent learner=%s (provider's status); not resent", hashed(outbound.learner_key))
+            return True
+        if time.monotonic() >= deadline:
+            log.info("no evidence for an interrupted send learner=%s; sending again", hashed(outbound.learner_key))
+            return False
+        await asyncio.sleep(EVIDENCE_POLL_S)
+
+
+async def _claimed_send(
+    outbound: Outbound, index: int, channel: Channel, services: Services, send: Callable[[], Awaitable[None]]
+) -> None:
+    """``send`` (patiently); a refusal drops the "sending" claim, so the retry does not wait for evidence that
+    cannot come. A crash leaves it, which is the point."""
+    try:
+        await _patiently(outbound, send)
+    except Exception:
+        if getattr(channel, "reports_delivery", False):
+            await services.store.drop_claim(SENDING, f"{outbound.outbound_id}:{index}")
+        raise
 
 
 async def _last_message_at(outbound: Outbound, services: Services) -> float | None:

@@ -18,9 +18,11 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
+from habla.agents import delivery_evidence
 from habla.agents.ingress import ingest
 from habla.api.body_limit import MAX_WEBHOOK_BYTES, BodyTooLarge, read_capped, too_large
 from habla.channels.twilio import webhook as twilio
+from habla.channels.twilio.channel import STATUS_KEY
 from habla.channels.twilio.outbox import MediaOutbox
 from habla.errors import BusError, ChannelError, SignatureError
 
@@ -60,6 +62,11 @@ async def twilio_webhook(request: Request) -> Response:
     status = twilio.status_of(form)
     if status is not None:
         _log_status(status)
+        address = form.get("To", "").removeprefix(twilio.WHATSAPP_PREFIX)
+        try:  # a status of one of our sends is delivery evidence (agents/delivery_evidence.py)
+            await delivery_evidence.report(services, twilio.NAME, address, request.query_params.get(STATUS_KEY), status.status)
+        except BusError:
+            return JSONResponse({"error": "temporarily unavailable, retry"}, 503)
         return _twiml()
     try:
         inbounds = twilio.parse(form)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from starlette.routing import Route
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from habla.agents import delivery_evidence
 from habla.agents.ingress import ingest
 from habla.api.body_limit import BodyTooLarge, read_capped, too_large
 from habla.channels.whatsapp import webhook as whatsapp
@@ -63,8 +64,15 @@ async def whatsapp_webhook(request: Request) -> Response:
         return JSONResponse({"error": str(exc)}, 400)
     if parsed.failed_statuses:
         whatsapp.log_failed_statuses(parsed)
+    try:
+        # a status for one of our sends is delivery evidence (agents/delivery_evidence.py): one publish, no database
+        for status in parsed.statuses:
+            await delivery_evidence.report(services, whatsapp.NAME, status.recipient, status.tag, status.status)
+    except BusError:
+        log.warning("whatsapp webhook: bus unavailable; answering 503 so Meta retries")
+        return JSONResponse({"error": "temporarily unavailable, retry"}, 503)
     if not parsed.messages:
-        return Response(status_code=200)  # statuses (most of the traffic): nothing to store, nothing to publish
+        return Response(status_code=200)
     try:
         # In order: two messages of one learner in one body must reach the bus in the order they were sent.
         for inbound in parsed.messages:

@@ -42,6 +42,15 @@ class DeliveryTable(TableAccess):
             )
         return bool(result.rowcount)
 
+    async def drop_claim(self, channel: str, message_id: str) -> None:
+        """Forget a claim whoever made it (a send that was refused: nobody needs to wait for its evidence)."""
+        async with self.writing() as session:
+            await session.execute(
+                delete(InboundSeenRow).where(
+                    InboundSeenRow.channel == channel, InboundSeenRow.message_id == claim_key(channel, message_id)
+                )
+            )
+
     async def prune_claims(self, before: float) -> int:
         """Delete claims made before ``before`` (habla.agents.janitor: nothing kept past the retry horizon)."""
         async with self.writing() as session:

@@ -11,6 +11,11 @@ uploaded media ids, approved template names) and answers Graph error bodies
 would see; ``delivered`` drops a repeat of the same ``biz_opaque_callback_data`` (our idempotency key),
 ``sent`` keeps every accepted request.
 
+Status webhooks: after ``post_statuses_to(url, app_secret)``, every accepted message is followed by Meta's
+status webhooks for it ("sent", then "delivered"), signed with ``X-Hub-Signature-256`` and carrying the
+message's ``biz_opaque_callback_data``, ``recipient_id`` and ``id`` as Meta's status reference shows;
+a non-200 answer is retried, as Meta does.
+
 Scripting: ``fail_next("131056", times=2)`` makes the next message sends answer that error (kinds:
 ``131047``, ``131056``, ``130429``, ``190``, ``429``, ``500``); ``expire_next_download(media_id)`` makes the
 next download of that media answer 404 as an expired URL does.
@@ -23,11 +28,14 @@ import collections
 import email.parser
 import email.policy
 import hashlib
+import hmac
 import itertools
+import json
 import threading
 import time
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
@@ -81,6 +89,9 @@ class GraphEmulator(ThreadedServer):
         self._expire: collections.Counter[str] = collections.Counter()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._status_hook: tuple[str, str, tuple[str, ...]] | None = None
+        self.status_posts: list[dict[str, Any]] = []  # statuses posted: {"id", "status", "tag", "answer"}
+        self._posting: set[asyncio.Task] = set()
         super().__init__(self._app())
 
     # -- the test's handle -----------------------------------------------------------------------------------
@@ -93,6 +104,10 @@ class GraphEmulator(ThreadedServer):
         """HABLA_WHATSAPP__* pointing at this emulator (add ``app_secret``/``verify_token`` as needed)."""
         return {"access_token": self.access_token, "phone_number_id": self.phone_number_id,
                 "api_base": self.api_base, **overrides}
+
+    def post_statuses_to(self, url: str, app_secret: str, statuses: tuple[str, ...] = ("sent", "delivered")) -> None:
+        """From now on, post these status webhooks for every accepted message to ``url`` (Habla's webhook)."""
+        self._status_hook = (url, app_secret, statuses)
 
     def fail_next(self, kind: str, times: int = 1) -> None:
         """The next ``times`` message sends (read receipts excluded) answer this documented error."""
@@ -263,10 +278,38 @@ class GraphEmulator(ThreadedServer):
         problem = self._check(kind, body.get(kind))
         if problem:
             return self._bad(*problem)
+        wamid = f"wamid.EMU{next(self._ids):012d}"
         with self._lock:
             self.sent.append(body)
+        if self._status_hook is not None:
+            task = asyncio.get_running_loop().create_task(self._post_statuses(wamid, to.lstrip("+"), body))
+            self._posting.add(task)
+            task.add_done_callback(self._posting.discard)
         return JSONResponse({"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to.lstrip("+")}],
-                             "messages": [{"id": f"wamid.EMU{next(self._ids):012d}"}]})
+                             "messages": [{"id": wamid}]})
+
+    async def _post_statuses(self, wamid: str, recipient: str, body: dict[str, Any]) -> None:
+        url, secret, statuses = self._status_hook
+        async with httpx.AsyncClient(timeout=10) as client:
+            for status in statuses:
+                item = {"id": wamid, "status": status, "timestamp": str(int(time.time())), "recipient_id": recipient,
+                        "conversation": {"id": "CONVERSATION_ID_0001", "origin": {"type": "service"}},
+                        "pricing": {"billable": False, "pricing_model": "PMP", "category": "service",
+                                    "type": "free_customer_service"}}
+                if "biz_opaque_callback_data" in body:
+                    item["biz_opaque_callback_data"] = body["biz_opaque_callback_data"]
+                document = {"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{
+                    "field": "messages", "value": {
+                        "messaging_product": "whatsapp",
+                        "metadata": {"display_phone_number": "15550783881", "phone_number_id": self.phone_number_id},
+                        "statuses": [item]}}]}]}
+                raw = json.dumps(document).encode()
+                headers = {"content-type": "application/json",
+                           "x-hub-signature-256": "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()}
+                answer = await _post_until_accepted(client, url, headers, content=raw)
+                with self._lock:
+                    self.status_posts.append({"id": wamid, "status": status, "tag": item.get("biz_opaque_callback_data"),
+                                              "answer": answer})
 
     def _check(self, kind: Any, content: Any) -> tuple[str, int] | None:
         if not isinstance(content, dict):
@@ -286,6 +329,20 @@ class GraphEmulator(ThreadedServer):
         else:
             return (f"Param type '{kind}' is not valid", 100)
         return None
+
+
+async def _post_until_accepted(client: httpx.AsyncClient, url: str, headers: dict[str, str], **body: Any) -> int:
+    """POST like a provider's webhook sender: retried (a few times here) until it is answered 200."""
+    answer = 0
+    for _ in range(20):
+        try:
+            answer = (await client.post(url, headers=headers, **body)).status_code
+        except httpx.HTTPError:
+            answer = 0
+        if answer == 200:
+            return answer
+        await asyncio.sleep(0.25)
+    return answer
 
 
 def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str, bytes]]:

@@ -9,6 +9,10 @@
   ``{cdn.url}/cdn/{MediaSid}`` on a second server (another origin, as Twilio redirects to its CDN), which
   serves the bytes and refuses a request that still carries Twilio's credentials.
 
+Status callbacks: a send that names a ``StatusCallback`` URL gets Twilio's status requests for that message
+there ("sent", then "delivered"): form-encoded ``MessageSid``, ``MessageStatus``, ``To``, ``From``, ``AccountSid``…
+as Twilio documents them, signed with ``X-Twilio-Signature`` over the callback URL; retried until answered 200.
+
 Errors for the next calls are scripted and consumed in order, then every call succeeds::
 
     twilio.script(["63016", "429"])
@@ -30,6 +34,7 @@ from collections import deque
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
@@ -70,6 +75,9 @@ class TwilioEmulator(ThreadedServer):
         self.requests: list[dict] = []  # every Messages POST: {"fields", "status"}
         self.media_requests: list[dict] = []  # every media GET: {"path", "authorized"}
         self.timeout_sleep_s = 3.0
+        self.status_posts: list[dict[str, str]] = []  # status callbacks made: {"url", "status", "sid", "answer"}
+        self.callback_statuses: tuple[str, ...] = ("sent", "delivered")
+        self._posting: set[asyncio.Task] = set()
         self._script: deque[str] = deque()
         self._media: dict[str, _Media] = {}
         self._lock = threading.Lock()
@@ -192,6 +200,10 @@ class TwilioEmulator(ThreadedServer):
         sid = ("MM" if "MediaUrl" in fields else "SM") + secrets.token_hex(16)
         with self._lock:
             self.sent.append({**fields, "sid": sid})
+        if fields.get("StatusCallback"):
+            task = asyncio.get_running_loop().create_task(self._status_callbacks(fields, sid))
+            self._posting.add(task)
+            task.add_done_callback(self._posting.discard)
         resource = {
             "sid": sid,
             "account_sid": self.account_sid,
@@ -206,6 +218,26 @@ class TwilioEmulator(ThreadedServer):
             "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
         }
         return JSONResponse(resource, 201)
+
+    async def _status_callbacks(self, fields: dict[str, str], sid: str) -> None:
+        url = fields["StatusCallback"]
+        async with httpx.AsyncClient(timeout=10) as client:
+            for status in self.callback_statuses:
+                form = {"ChannelPrefix": "whatsapp", "ApiVersion": "2010-04-01", "MessageStatus": status, "SmsSid": sid,
+                        "SmsStatus": status, "To": fields["To"], "From": fields.get("From", ""), "MessageSid": sid,
+                        "AccountSid": self.account_sid}
+                headers = {"x-twilio-signature": sign_webhook(url, form, self.auth_token)}
+                answer = 0
+                for _ in range(20):  # Twilio retries a callback that failed to connect
+                    try:
+                        answer = (await client.post(url, data=form, headers=headers)).status_code
+                    except httpx.HTTPError:
+                        answer = 0
+                    if answer == 200:
+                        break
+                    await asyncio.sleep(0.25)
+                with self._lock:
+                    self.status_posts.append({"url": url, "status": status, "sid": sid, "answer": str(answer)})
 
     def _check(self, fields: dict[str, str]) -> Response | None:
         to, sender = fields.get("To", ""), fields.get("From", "")

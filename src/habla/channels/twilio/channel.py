@@ -16,8 +16,9 @@ Media out: Twilio fetches the file from a public URL. Bytes are written to ``{me
 under an unguessable token and served at ``{public_url}/media/twilio/{token}`` (see MediaOutbox); the token is
 the only credential, as in Twilio's own examples of public media URLs.
 
-Idempotency: the Messages API accepts no idempotency key, so ``idempotency_key`` only reaches DEBUG logs;
-the sender agent's delivery record is what keeps a chunk from going out twice.
+Idempotency: the Messages API accepts no idempotency key. With ``HABLA_PUBLIC_URL`` set, each send names
+its own ``StatusCallback`` (``/webhooks/twilio?habla_key=<idempotency key>``): Twilio's statuses for it are
+the delivery evidence the sender waits for before resending an interrupted chunk (agents/delivery_evidence.py).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Mapping
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -47,6 +48,7 @@ OUTSIDE_WINDOW = {63016}
 RATE_LIMITED = {20429, 63018}
 AUTH_FAILED = {20003}
 DEFAULT_RETRY_AFTER_S = 1.0  # a 429 without a readable Retry-After
+STATUS_KEY = "habla_key"  # the StatusCallback query parameter that names the chunk (habla.agents.delivery_evidence)
 
 
 class TwilioChannel:
@@ -70,6 +72,11 @@ class TwilioChannel:
         self._api_base = settings.api_base.rstrip("/")
         self._messages_url = f"{self._api_base}/2010-04-01/Accounts/{settings.account_sid}/Messages.json"
         self._client = client or httpx.AsyncClient(timeout=settings.send_timeout_s)
+
+    @property
+    def reports_delivery(self) -> bool:
+        """Each send names its StatusCallback only when Twilio can reach us (HABLA_PUBLIC_URL)."""
+        return self._public_url is not None
 
     # sending
 
@@ -120,6 +127,9 @@ class TwilioChannel:
     async def _send(self, address: str, fields: dict[str, str], idempotency_key: str) -> None:
         sender = self._settings.from_ or ""
         form = {"To": _whatsapp(address), **fields}
+        if self._public_url:
+            # Twilio calls this URL with each status of this one message: the key in it is our delivery evidence
+            form["StatusCallback"] = f"{self._public_url}/webhooks/twilio?{urlencode({STATUS_KEY: idempotency_key})}"
         if sender.startswith("MG"):
             form["MessagingServiceSid"] = sender  # Twilio picks the sender from the service's pool
         else:

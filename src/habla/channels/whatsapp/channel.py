@@ -72,6 +72,12 @@ class WhatsAppChannel:
         self._rate_limit_wait_s = rate_limit_wait_s
         self._client = client or httpx.AsyncClient(timeout=settings.send_timeout_s)
 
+    @property
+    def reports_delivery(self) -> bool:
+        """Meta posts every send's statuses (with our biz_opaque_callback_data) to the webhook, which is on
+        when the app secret is set."""
+        return self._settings.app_secret is not None
+
     # -- sending -------------------------------------------------------------------------------------------
 
     async def send_text(self, address: str, text: str, *, idempotency_key: str) -> None:

@@ -50,6 +50,8 @@ class Status:
     message_id: str
     status: str
     errors: tuple[int, ...] = ()
+    recipient: str = ""  # the learner's wa_id
+    tag: str | None = None  # biz_opaque_callback_data: the idempotency key we sent the message with
 
     @property
     def failed(self) -> bool:
@@ -145,7 +147,11 @@ def _status(raw: dict[str, Any]) -> Status:
         error["code"] for error in _list(raw.get("errors"))
         if isinstance(error, dict) and isinstance(error.get("code"), int)
     )
-    return Status(message_id=_text(raw.get("id"))[:MAX_ID], status=_text(raw.get("status"))[:32], errors=codes)
+    tag = raw.get("biz_opaque_callback_data")
+    return Status(
+        message_id=_text(raw.get("id"))[:MAX_ID], status=_text(raw.get("status"))[:32], errors=codes,
+        recipient=_text(raw.get("recipient_id"))[:MAX_ADDRESS], tag=tag[:512] if isinstance(tag, str) else None,
+    )
 
 
 def _message(raw: Any) -> Inbound | None:
