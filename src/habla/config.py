@@ -96,7 +96,7 @@ class ChannelSettings(BaseModel):
     text_chunk_chars: int = 1600
     # a chunk someone began sending (a worker that died?) with no delivery row: wait this long for the
     # provider's status callback before sending it again (habla.agents.delivery_evidence)
-    delivery_evidence_wait_s: float = 10.0
+    delivery_evidence_wait_s: float = 30.0
 
 
 class SimulatorSettings(BaseModel):

@@ -48,9 +48,11 @@ def subscriptions(services: Services, agents: list[str]) -> list[Subscription]:
         for name in services.channels:
             if name != "console":
                 subs.append(Subscription(f"outbound.{name}", "sender", partial(_call, sender.handle, services)))
-        from habla.agents import delivery_evidence
+        if any(getattr(channel, "reports_delivery", False) for channel in services.channels.values()):
+            # providers' status webhooks for our sends become delivery rows (agents/delivery_evidence.py)
+            from habla.agents import delivery_evidence
 
-        subs.append(Subscription(EVIDENCE_TOPIC, "sender", partial(_call, delivery_evidence.handle, services)))
+            subs.append(Subscription(EVIDENCE_TOPIC, "sender", partial(_call, delivery_evidence.handle, services)))
     return subs
 
 
