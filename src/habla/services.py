@@ -13,7 +13,7 @@ from habla.config import Settings
 from habla.domain.digests import install_server_key
 from habla.errors import ConfigurationError
 from habla.llm.router import LLMRouter
-from habla.storage.database import create_engine, current_revision, head_revision, is_sqlite, migrate
+from habla.storage.database import create_engine, current_revision, head_revision, is_sqlite, migrate, prepare_sqlite
 from habla.storage.store import Store
 
 if TYPE_CHECKING:
@@ -80,6 +80,8 @@ async def build_services(settings: Settings, *, auto_migrate: bool | None = None
         auto_migrate = is_sqlite(settings.database_url)
     if auto_migrate:
         await migrate(settings.database_url)
+    else:
+        await prepare_sqlite(settings.database_url)
     async with contextlib.AsyncExitStack() as building:
         store = Store(create_engine(settings.database_url))
         building.push_async_callback(_quietly, store.aclose, "store")

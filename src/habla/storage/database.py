@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 from pathlib import Path
 
 from alembic import command
@@ -62,13 +64,50 @@ def _pgvector_codec(dbapi_connection, _record) -> None:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets the API and a chat process read while an agent writes; foreign keys are off by default.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # The busy timeout first: switching a fresh file to WAL takes an exclusive lock, and two processes starting
+    # at once on a new database would otherwise fail with "database is locked" instead of waiting their turn.
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode")
+    if str(cursor.fetchone()[0]).lower() != "wal":  # WAL is stored in the file: only its first opener switches
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except Exception as exc:
+            # SQLite takes the exclusive lock for this switch without its busy handler: another process is
+            # opening the same new file. Whoever wins makes the file WAL for every connection (each one reads
+            # the mode from the file header at its next transaction); ``prepare_sqlite`` retries before start.
+            if "locked" not in str(exc):
+                raise
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     # Deleted rows are overwritten with zeros, not left in free pages: "delete my data" leaves no bytes behind.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+async def prepare_sqlite(url: str, patience_s: float = 30.0) -> None:
+    """Switch a SQLite file to WAL before this process opens its pool, retrying while another process holds the
+    lock (the switch does not wait by itself); a no-op for Postgres, memory databases and files already in WAL."""
+    if not is_sqlite(url):
+        return
+    path = make_url(normalise_url(url)).database
+    if not path or path == ":memory:" or path.startswith("file::memory:"):
+        return
+    await asyncio.to_thread(_switch_file_to_wal, path, patience_s)
+
+
+def _switch_file_to_wal(path: str, patience_s: float) -> None:
+    deadline = time.monotonic() + patience_s
+    while True:
+        connection = sqlite3.connect(path, timeout=patience_s)
+        try:
+            if str(connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]).lower() == "wal":
+                return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        finally:
+            connection.close()
+        time.sleep(0.02)
 
 
 def _alembic_config(url: str) -> Config:
@@ -80,6 +119,7 @@ def _alembic_config(url: str) -> Config:
 
 async def migrate(url: str, revision: str = "head") -> None:
     """Upgrade the schema. Alembic's env runs its own event loop, so it goes to a thread."""
+    await prepare_sqlite(url)
     await asyncio.to_thread(command.upgrade, _alembic_config(url), revision)
 
 
