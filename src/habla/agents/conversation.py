@@ -26,6 +26,7 @@ from habla.domain.notices import notice
 from habla.errors import LLMNotConfigured, LLMUnavailable
 from habla.memory import context as memory_context
 from habla.memory.session import SessionState
+from habla.pedagogy import commands as tutor_commands
 from habla.pedagogy import level as tutor_level
 from habla.pedagogy.turn import ComposedTurn, compose
 from habla.services import Services
@@ -56,6 +57,8 @@ async def handle(envelope: Envelope, services: Services) -> None:
         await held_replies.release(services, inbound, learner.id, (learner.profile.model_extra or {}).get(held_replies.PROFILE_KEY))
         if await fair_use_gate.screen_text(services, inbound, learner, session):
             return  # blocked, flooding, past the quota, or "cancel": dealt with before any model call
+        if await tutor_commands.intercept(services, inbound, learner, session):
+            return  # "show me my words", "remind me at 8", "easier"…: answered, and no turn is stored
         await publish_receipt(services, inbound)
         started = time.perf_counter()
         reply, composed = await _compose(inbound, learner, services, session)
