@@ -29,6 +29,7 @@ from habla.memory.session import SessionState
 from habla.pedagogy import commands as tutor_commands
 from habla.pedagogy import level as tutor_level
 from habla.pedagogy.turn import ComposedTurn, compose
+from habla.practice import cards as practice_cards
 from habla.services import Services
 from habla.voice.practice import remember_examples
 
@@ -90,6 +91,7 @@ async def handle(envelope: Envelope, services: Services) -> None:
     await publish_reply(services, inbound, turn.id, turn.reply_text, voice_language=learner.profile.target_language)
     if fresh:
         await memory_context.after_turn(services, inbound, learner, turn)  # session + "turn.done" for the memory agent
+        await practice_cards.after_turn(services, learner, turn, composed.words if composed else [])  # FSRS cards + reviews
         if turn.path:
             await _reestimate_level(services, learner)
 
