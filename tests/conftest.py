@@ -62,6 +62,8 @@ async def make_settings(database_url, redis_url, namespace):
             "redis_url": redis_url if production else None,
             **overrides,
             # merged, so a test that tunes the bus keeps its own namespace (and its clean-up)
+            # onboarding questions off unless a test asks for them: the other conversation tests read plain replies
+            "tutor": {"onboarding": False, **overrides.get("tutor", {})},
             "bus": {"namespace": namespace, "lease_ms": 1500, "block_ms": 200, "retry_backoff_ms": 20,
                     **overrides.get("bus", {})},
         }

@@ -79,6 +79,8 @@ class TutorSettings(BaseModel):
     default_level: str = "A2"
     recent_turns: int = 8
     max_input_chars: int = 2000
+    # the onboarding questions that ride along with a new learner's first replies (HABLA_TUTOR__ONBOARDING)
+    onboarding: bool = True
 
 
 class BusSettings(BaseModel):

@@ -16,6 +16,8 @@ def habla_env(**settings: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("HABLA_")}
     # hermetic: a model the developer pulled into .models/ must not answer for a test that configures none
     env["HABLA_LLM__LOCAL__AUTO_DETECT"] = "false"
+    # and replies read as the tutor's alone: the onboarding questions ride along only where a test turns them on
+    env["HABLA_TUTOR__ONBOARDING"] = "false"
     env.update(settings)
     return env
 

@@ -58,7 +58,7 @@ def habla(llm, receiver, tmp_path_factory):
     run_async(migrate(url))
     settings = Settings(
         _env_file=None, database_url=url, redis_url=REDIS_URL, llm=llm_settings(llm, smart=True),
-        media_dir=str(tmp_path_factory.mktemp("media")), embeddings={"provider": "none"},
+        tutor={"onboarding": False}, media_dir=str(tmp_path_factory.mktemp("media")), embeddings={"provider": "none"},
         simulator={"callback_url": receiver.callback_url, "page": False}, admin={"token": TOKEN},
         bus={"namespace": namespace, "lease_ms": 1500, "block_ms": 200, "retry_backoff_ms": 20, "max_deliveries": 2},
     )

@@ -28,7 +28,7 @@ def habla(llm, tmp_path_factory):
     folder = tmp_path_factory.mktemp("habla")
     settings = Settings(
         _env_file=None, database_url=f"sqlite+aiosqlite:///{folder / 'habla.db'}", llm=llm_settings(llm),
-        media_dir=str(folder / "media"), embeddings={"provider": "none"},
+        tutor={"onboarding": False}, media_dir=str(folder / "media"), embeddings={"provider": "none"},
     )
     with HablaServer(settings) as server:
         yield server

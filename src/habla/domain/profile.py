@@ -20,6 +20,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from habla.domain.onboarding import OnboardingState
+
 CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 MAX_VOCABULARY = 2000
 MAX_ERROR_CATEGORIES = 100
@@ -114,6 +116,8 @@ class Profile(BaseModel):
     strictness: Strictness = "normal"
     explanation_language: str | None = None  # None: the native language
     level_history: list[LevelChange] = Field(default_factory=list)
+    # the questions that ride along with the first replies (habla.pedagogy.onboarding)
+    onboarding: OnboardingState = Field(default_factory=OnboardingState)
 
 
 class ProfileUpdate(BaseModel):

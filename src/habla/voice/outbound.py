@@ -40,10 +40,9 @@ async def send_voice_items(
     channel: Channel,
     services,
     done: set[int],
-    deliver: Callable[[int, Callable[[], Awaitable[None]]], Awaitable[bool]],
+    patiently: Callable[[Callable[[], Awaitable[None]]], Awaitable[None]] | None = None,
 ) -> int:
-    """Send the items not yet delivered; returns how many went out now. ``deliver(index, send)`` is the
-    sender's: at most once per index, with the provider's delivery evidence, recorded."""
+    """Send the items not yet delivered; returns how many went out now."""
     if not isinstance(channel, VoiceNotes) or not outbound.voice:
         return 0
     settings: VoiceSettings = services.settings.voice
@@ -62,7 +61,9 @@ async def send_voice_items(
         async def send(data: bytes = data, key: str = key) -> None:
             await channel.send_audio(outbound.address, data, MIME, idempotency_key=key)
 
-        sent += await deliver(index, send)
+        await (patiently(send) if patiently else send())
+        await services.store.record_delivery(outbound.outbound_id, index, outbound.learner_key)
+        sent += 1
     if sent:
         log.info("sent learner=%s voice_notes=%d channel=%s", hashed(outbound.learner_key), sent, channel.name)
     return sent
