@@ -18,7 +18,7 @@ import pytest
 
 from habla.agents import sender
 from habla.bus.base import Envelope
-from habla.domain.messages import Outbound
+from habla.domain.messages import Flashcard, Outbound
 from habla.errors import ChannelError
 from habla.services import build_services
 from habla_testkit.emulators.graph import GraphEmulator
@@ -136,3 +136,56 @@ async def test_a_refused_send_is_retried_without_waiting_for_evidence(make_setti
         finally:
             await services.aclose()
         assert [text for _, text in sends()] == ["primero", "segundo"]
+
+
+class DiesAfterTheImage:
+    """The real channel; the worker dies right after the provider accepted the reply's flashcard image."""
+
+    def __init__(self, channel) -> None:
+        self._channel = channel
+        self.name, self.hard_limit = channel.name, channel.hard_limit
+        self.reports_delivery = getattr(channel, "reports_delivery", False)
+
+    async def send_text(self, address: str, text: str, *, idempotency_key: str) -> None:
+        await self._channel.send_text(address, text, idempotency_key=idempotency_key)
+
+    async def send_image(self, address: str, data: bytes, mime: str = "image/png", caption: str | None = None, *,
+                         idempotency_key: str) -> None:
+        await self._channel.send_image(address, data, mime, caption, idempotency_key=idempotency_key)
+        raise WorkerKilled()
+
+    async def aclose(self) -> None: ...
+
+
+def _image_keys(channel: str, emulator) -> list[str]:
+    if channel == "whatsapp":
+        return [body["biz_opaque_callback_data"] for body in emulator.sent if body.get("type") == "image"]
+    return [_key_of(form["StatusCallback"]) for form in emulator.sent if form.get("MediaUrl")]
+
+
+@pytest.mark.parametrize("channel", ["whatsapp", "twilio"])
+async def test_a_flashcard_the_provider_took_is_not_sent_again_after_a_crash(make_settings, channel):
+    """Images (and voice notes) go through the same claim and evidence as text: a crash costs no second card."""
+    port = free_port()
+    address = WA_LEARNER if channel == "whatsapp" else TWILIO_LEARNER
+    with provider(channel, port, statuses=True) as (emulator, overrides, _sends):
+        settings = make_settings(**overrides)
+        with HablaServer(settings, port=port, agents=["sender"]):
+            services = await build_services(settings)
+            try:
+                await services.store.learner(channel, address)
+                outbound = Outbound(channel=channel, address=address, chunks=["tus palabras"],
+                                    cards=[Flashcard(word="la manzana", translation="the apple")],
+                                    answers_message_at=time.time())
+                envelope = Envelope(topic=f"outbound.{channel}", key=outbound.learner_key,
+                                    payload=outbound.model_dump(mode="json"), id="1-0")
+                real = services.channels[channel]
+                services.channels[channel] = DiesAfterTheImage(real)
+                with pytest.raises(WorkerKilled):
+                    await sender.handle(envelope, services)
+                assert await services.store.delivered_chunks(outbound.outbound_id) == {0}  # the text, not the card
+                services.channels[channel] = real
+                await sender.handle(envelope, services)
+            finally:
+                await services.aclose()
+        assert _image_keys(channel, emulator) == [f"{outbound.outbound_id}:1"]

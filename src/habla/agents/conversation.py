@@ -26,9 +26,11 @@ from habla.domain.notices import notice
 from habla.errors import LLMNotConfigured, LLMUnavailable
 from habla.memory import context as memory_context
 from habla.memory.session import SessionState
+from habla.pedagogy import commands as tutor_commands
 from habla.pedagogy import level as tutor_level
 from habla.pedagogy import onboarding
 from habla.pedagogy.turn import ComposedTurn, compose
+from habla.practice import cards as practice_cards
 from habla.services import Services
 from habla.voice.practice import remember_examples
 
@@ -57,6 +59,8 @@ async def handle(envelope: Envelope, services: Services) -> None:
         await held_replies.release(services, inbound, learner.id, (learner.profile.model_extra or {}).get(held_replies.PROFILE_KEY))
         if await fair_use_gate.screen_text(services, inbound, learner, session):
             return  # blocked, flooding, past the quota, or "cancel": dealt with before any model call
+        if await tutor_commands.intercept(services, inbound, learner, session):
+            return  # "show me my words", "remind me at 8", "easier"…: answered, and no turn is stored
         if await onboarding.intercept(services, inbound, learner, session):
             return  # an answer to the onboarding question on screen: answered, no turn
         await publish_receipt(services, inbound)
@@ -92,6 +96,7 @@ async def handle(envelope: Envelope, services: Services) -> None:
                         choices=choices if fresh else None)
     if fresh:
         await memory_context.after_turn(services, inbound, learner, turn)  # session + "turn.done" for the memory agent
+        await practice_cards.after_turn(services, learner, turn, composed.words if composed else [])  # FSRS cards + reviews
         if turn.path:
             await _reestimate_level(services, learner)
 

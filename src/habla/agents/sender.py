@@ -3,7 +3,7 @@
 A chunk is recorded as delivered right after the channel accepts it; a redelivered outbound message skips
 the recorded chunks, so a crash mid-reply resumes where it stopped instead of repeating itself. Voice notes
 and flashcard images follow the text, recorded the same way (indices after the chunks'). On channels
-whose provider reports each send by webhook (WhatsApp, and Twilio with HABLA_PUBLIC_URL), a chunk is also
+whose provider reports each send by webhook (WhatsApp, and Twilio with HABLA_PUBLIC_URL), every item is also
 claimed "sending" before it goes out: a chunk found claimed but not recorded (the worker died between the
 provider's accept and the row) waits a bounded time for the provider's status (agents/delivery_evidence.py)
 instead of going out twice.
@@ -90,29 +90,40 @@ async def _send_reply(outbound: Outbound, channel: Channel, services: Services) 
         return
     first_handed_ms: float | None = None
     for index, chunk in enumerate(outbound.chunks):
-        if index in done or await _sent_before(outbound, index, channel, services):
+        if index in done:
             continue
         try:
-            await _claimed_send(outbound, index, channel, services, _chunk_sender(channel, outbound, index, chunk))
+            sent = await _deliver(outbound, index, channel, services, _chunk_sender(channel, outbound, index, chunk))
         except OutsideWindowError:
             if not windowed:
                 raise
             await _send_template(outbound, channel, services, reason="provider says window closed")
             return
-        await services.store.record_delivery(outbound.outbound_id, index, outbound.learner_key)
-        if index == 0 and outbound.answers_message_at:  # the answer begins: the dashboard's "reply" stage
+        if sent and index == 0 and outbound.answers_message_at:  # the answer begins: the dashboard's "reply" stage
             first_handed_ms = (time.time() - outbound.answers_message_at) * 1000
     if first_handed_ms is not None:  # written after the text, so the later chunks do not wait for it
         await services.store.record_stage("reply", first_handed_ms)
     if outbound.voice:  # pronunciation examples as voice notes, after the text (habla.voice.outbound)
         from habla.voice.outbound import send_voice_items
 
-        await send_voice_items(outbound, channel, services, done, lambda send: _patiently(outbound, send))
+        await send_voice_items(outbound, channel, services, done, lambda index, send: _deliver(outbound, index, channel, services, send))
     if outbound.cards:  # flashcards as images, after the voice notes (habla.pedagogy.card_delivery)
         from habla.pedagogy.card_delivery import send_cards
 
-        await send_cards(outbound, channel, services, done, lambda send: _patiently(outbound, send))
+        await send_cards(outbound, channel, services, done, lambda index, send: _deliver(outbound, index, channel, services, send))
     log.info("sent learner=%s chunks=%d channel=%s", hashed(outbound.learner_key), len(outbound.chunks), channel.name)
+
+
+async def _deliver(
+    outbound: Outbound, index: int, channel: Channel, services: Services, send: Callable[[], Awaitable[None]]
+) -> bool:
+    """One item of a reply (a chunk, a voice note, a card) at most once: skipped when the provider already
+    reported it, sent patiently under a "sending" claim, then recorded. True when it went out now."""
+    if await _sent_before(outbound, index, channel, services):
+        return False
+    await _claimed_send(outbound, index, channel, services, send)
+    await services.store.record_delivery(outbound.outbound_id, index, outbound.learner_key)
+    return True
 
 
 async def _sent_before(outbound: Outbound, index: int, channel: Channel, services: Services) -> bool:

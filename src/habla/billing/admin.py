@@ -6,7 +6,9 @@ matched in every channel's spelling (``domain.fair_use.normalise_address``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from typing import AsyncIterator
 
 from habla.storage.store import Store
 from habla.config import Settings
@@ -32,6 +34,16 @@ async def _store(settings: Settings) -> Store:
     return Store(engine)
 
 
+@contextlib.asynccontextmanager
+async def _opened(settings: Settings) -> AsyncIterator[Store]:
+    """The store for one command, its engine disposed however the command ends."""
+    store = await _store(settings)
+    try:
+        yield store
+    finally:
+        await store.engine.dispose()
+
+
 def _address(raw: str) -> str:
     address = normalise_address(raw)
     if not address or len(address) > 128:
@@ -41,30 +53,21 @@ def _address(raw: str) -> str:
 
 async def block(settings: Settings, raw: str) -> str:
     address = _address(raw)
-    store = await _store(settings)
-    try:
+    async with _opened(settings) as store:
         new = await store.block_address(address)
-    finally:
-        await store.engine.dispose()
     return f"blocked {address}" if new else f"{address} was already blocked"
 
 
 async def unblock(settings: Settings, raw: str) -> str:
     address = _address(raw)
-    store = await _store(settings)
-    try:
+    async with _opened(settings) as store:
         removed = await store.unblock_address(address)
-    finally:
-        await store.engine.dispose()
     return f"unblocked {address}" if removed else f"{address} was not blocked"
 
 
 async def listing(settings: Settings) -> list[str]:
-    store = await _store(settings)
-    try:
+    async with _opened(settings) as store:
         rows = await store.blocked_addresses()
-    finally:
-        await store.engine.dispose()
     if not rows:
         return ["no blocked addresses"]
     return [f"{address}  blocked {dt.datetime.fromtimestamp(at, dt.timezone.utc):%Y-%m-%d %H:%M} UTC" for address, at in rows]

@@ -16,6 +16,7 @@ from anthropic.types import Message
 from habla.errors import LLMBadResponse, LLMError
 from habla.domain.text import estimate_tokens
 from habla.llm.base import ChatMessage, Completion
+from habla.llm.sdk_errors import map_sdk_error
 from habla.llm.structured import JsonSpec, with_hint
 
 logger = logging.getLogger(__name__)
@@ -24,16 +25,6 @@ logger = logging.getLogger(__name__)
 NO_KEY = "not-needed"
 
 
-def kind_for_status(status: int) -> str:
-    if status in (401, 403):
-        return "auth"
-    if status == 408:
-        return "timeout"
-    if status == 429:
-        return "rate_limited"
-    if status >= 500:  # includes 529 "overloaded"
-        return "server_error"
-    return "bad_request"
 
 
 class AnthropicLLM:
@@ -122,18 +113,8 @@ class AnthropicLLM:
             raise LLMBadResponse(f"{self.model}: reply has no text (stop_reason={stop})")
         return text
 
-    def _map_error(self, err: anthropic.AnthropicError) -> LLMError:
-        if isinstance(err, anthropic.APITimeoutError):
-            return LLMError(f"{self.model}: timed out", kind="timeout")
-        if isinstance(err, anthropic.APIConnectionError):
-            return LLMError(f"{self.model}: connection failed", kind="connection")
-        if isinstance(err, anthropic.APIStatusError):
-            kind = kind_for_status(err.status_code)
-            return LLMError(f"{self.model}: HTTP {err.status_code} ({kind})", kind=kind)
-        if isinstance(err, anthropic.APIResponseValidationError):
-            return LLMBadResponse(f"{self.model}: reply does not match the message schema")
-        logger.debug("unexpected Anthropic SDK error %s", type(err).__name__)
-        return LLMError(f"{self.model}: {type(err).__name__}", kind="error")
+    def _map_error(self, err: Exception) -> LLMError:
+        return map_sdk_error(anthropic, err, self.model, "message")
 
 
 def _int(value: object) -> int:

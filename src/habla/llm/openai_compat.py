@@ -17,6 +17,7 @@ from openai.types.chat import ChatCompletion
 from habla.errors import LLMBadResponse, LLMError
 from habla.domain.text import estimate_tokens
 from habla.llm.base import ChatMessage, Completion
+from habla.llm.sdk_errors import map_sdk_error
 from habla.llm.structured import JsonSpec, with_hint
 
 logger = logging.getLogger(__name__)
@@ -29,16 +30,6 @@ JSON_MODES = ("json_schema", "json_object", "prompt")
 NO_KEY = "not-needed"
 
 
-def kind_for_status(status: int) -> str:
-    if status in (401, 403):
-        return "auth"
-    if status == 408:
-        return "timeout"
-    if status == 429:
-        return "rate_limited"
-    if status >= 500:
-        return "server_error"
-    return "bad_request"
 
 
 class OpenAICompatLLM:
@@ -133,18 +124,8 @@ class OpenAICompatLLM:
         value = getattr(getattr(response, "usage", None), field, None)
         return value if isinstance(value, int) and value > 0 else 0
 
-    def _map_error(self, err: openai.OpenAIError) -> LLMError:
-        if isinstance(err, openai.APITimeoutError):
-            return LLMError(f"{self.model}: timed out", kind="timeout")
-        if isinstance(err, openai.APIConnectionError):
-            return LLMError(f"{self.model}: connection failed", kind="connection")
-        if isinstance(err, openai.APIStatusError):
-            kind = kind_for_status(err.status_code)
-            return LLMError(f"{self.model}: HTTP {err.status_code} ({kind})", kind=kind)
-        if isinstance(err, openai.APIResponseValidationError):
-            return LLMBadResponse(f"{self.model}: reply does not match the chat completion schema")
-        logger.debug("unexpected OpenAI SDK error %s", type(err).__name__)
-        return LLMError(f"{self.model}: {type(err).__name__}", kind="error")
+    def _map_error(self, err: Exception) -> LLMError:
+        return map_sdk_error(openai, err, self.model, "chat completion")
 
 
 def _json_request(mode: str, messages: list[ChatMessage], spec: JsonSpec) -> tuple[dict, list[ChatMessage]]:

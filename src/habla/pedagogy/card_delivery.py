@@ -3,7 +3,8 @@
 Cards go after the text chunks and the voice notes, recorded as deliveries with the indices that follow
 theirs (``len(chunks) + len(voice) + i``), so a redelivered outbound message resumes where it stopped and
 never sends a card twice; every send carries ``<outbound id>:<index>`` as its idempotency key, the same on
-every attempt. WhatsApp uploads the PNG and sends it by media id; Twilio publishes it in its media outbox
+every attempt, and goes through the sender's ``deliver`` (its "sending" claim and the provider's delivery
+evidence, as for text). WhatsApp uploads the PNG and sends it by media id; Twilio publishes it in its media outbox
 for Twilio to fetch; the simulator posts it inline; the console saves it and prints the path. A channel
 without images, or a card whose letters the font lacks, gets the card as a text message instead: the
 learner always gets the word.
@@ -43,9 +44,10 @@ async def send_cards(
     channel: Channel,
     services,
     done: set[int],
-    patiently: Callable[[Callable[[], Awaitable[None]]], Awaitable[None]] | None = None,
+    deliver: Callable[[int, Callable[[], Awaitable[None]]], Awaitable[bool]],
 ) -> int:
-    """Send the cards not yet delivered; returns how many went out now."""
+    """Send the cards not yet delivered; returns how many went out now. ``deliver(index, send)`` is the
+    sender's: at most once per index, with the provider's delivery evidence, recorded."""
     sent = 0
     start = first_card_index(outbound)
     for offset, card in enumerate(outbound.cards[:MAX_CARDS]):
@@ -63,9 +65,7 @@ async def send_cards(
             async def send(card: Flashcard = card, key: str = key) -> None:
                 await channel.send_text(outbound.address, as_text(card), idempotency_key=key)
 
-        await (patiently(send) if patiently else send())
-        await services.store.record_delivery(outbound.outbound_id, index, outbound.learner_key)
-        sent += 1
+        sent += await deliver(index, send)
     if sent:
         log.info("sent learner=%s cards=%d channel=%s", hashed(outbound.learner_key), sent, channel.name)
     return sent

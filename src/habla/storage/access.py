@@ -9,7 +9,8 @@ httpx's ``map_httpcore_exceptions``).
 from __future__ import annotations
 
 import contextlib
-from typing import AsyncIterator
+import dataclasses
+from typing import AsyncIterator, TypeVar
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -17,6 +18,13 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from habla.errors import StorageError
+
+Record = TypeVar("Record")
+
+
+def as_record(record_type: type[Record], row) -> Record:
+    """A row as the frozen dataclass callers get (same field names): callers never hold an ORM object."""
+    return record_type(**{field.name: getattr(row, field.name) for field in dataclasses.fields(record_type)})
 
 
 def is_database_outage(exc: BaseException) -> bool:
@@ -66,6 +74,11 @@ class TableAccess:
         with database_errors("query"):
             async with self.engine.connect() as connection:
                 yield connection
+
+    async def records(self, query, record_type: type[Record]) -> list[Record]:
+        """Run a ``select(Row)`` and return its rows as ``record_type`` dataclasses, in the query's order."""
+        async with self.reading() as session:
+            return [as_record(record_type, row) for row in (await session.execute(query)).scalars()]
 
     async def insert_ignore(self, table, values: dict) -> bool:
         """Insert unless the key exists; True when this call inserted it (safe across processes)."""

@@ -36,12 +36,6 @@ class StoredCorrection:
     created_at: float
 
 
-def _stored(row: CorrectionRow) -> StoredCorrection:
-    return StoredCorrection(
-        id=row.id, learner_id=row.learner_id, turn_id=row.turn_id, category=row.category, original=row.original,
-        corrected=row.corrected, explanation=row.explanation, severity=row.severity, created_at=row.created_at,
-    )
-
 
 async def add_in(
     session: AsyncSession, learner_id: str, turn_id: str, corrections: list[Correction], at: float
@@ -77,13 +71,11 @@ class CorrectionTable(TableAccess):
         query = query.order_by(CorrectionRow.created_at.desc(), CorrectionRow.position)
         if limit is not None:
             query = query.limit(limit)
-        async with self.reading() as session:
-            return [_stored(row) for row in (await session.execute(query)).scalars()]
+        return await self.records(query, StoredCorrection)
 
     async def for_turn(self, turn_id: str) -> list[StoredCorrection]:
-        async with self.reading() as session:
-            query = select(CorrectionRow).where(CorrectionRow.turn_id == turn_id).order_by(CorrectionRow.position)
-            return [_stored(row) for row in (await session.execute(query)).scalars()]
+        query = select(CorrectionRow).where(CorrectionRow.turn_id == turn_id).order_by(CorrectionRow.position)
+        return await self.records(query, StoredCorrection)
 
     async def counts(self, learner_id: str, since: float | None = None) -> dict[str, int]:
         """How many corrections per category (``since``: created_at > since)."""

@@ -35,12 +35,6 @@ class LearnerWord:
     times_seen: int
 
 
-def _word(row: LearnerWordRow) -> LearnerWord:
-    return LearnerWord(
-        learner_id=row.learner_id, language=row.language, lemma=row.lemma, translation=row.translation,
-        example=row.example, first_seen=row.first_seen, last_seen=row.last_seen, times_seen=row.times_seen,
-    )
-
 
 async def add_in(
     session: AsyncSession, insert, postgres: bool, learner_id: str, language: str, words: list[NewWord], at: float
@@ -78,13 +72,11 @@ class LearnerWordTable(TableAccess):
 
     async def newest(self, learner_id: str, limit: int, language: str | None = None) -> list[LearnerWord]:
         query = self._query(learner_id, language).order_by(LearnerWordRow.first_seen.desc(), LearnerWordRow.lemma).limit(limit)
-        async with self.reading() as session:
-            return [_word(row) for row in (await session.execute(query)).scalars()]
+        return await self.records(query, LearnerWord)
 
     async def all(self, learner_id: str, language: str | None = None) -> list[LearnerWord]:
         query = self._query(learner_id, language).order_by(LearnerWordRow.first_seen, LearnerWordRow.lemma)
-        async with self.reading() as session:
-            return [_word(row) for row in (await session.execute(query)).scalars()]
+        return await self.records(query, LearnerWord)
 
     async def count(self, learner_id: str, language: str | None = None) -> int:
         query = select(func.count()).select_from(LearnerWordRow).where(LearnerWordRow.learner_id == learner_id)

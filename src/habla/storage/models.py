@@ -253,3 +253,44 @@ class LearnerWordRow(Base):
     first_seen: Mapped[float] = mapped_column(Float)
     last_seen: Mapped[float] = mapped_column(Float)
     times_seen: Mapped[int] = mapped_column(Integer, default=1)
+
+
+# Practice (habla.practice): spaced-repetition cards and their reviews.
+
+
+class PracticeCardRow(Base):
+    """One FSRS card of one learner: a word (by lemma) or a recurring error pattern. ``fsrs`` is the
+    card as ``fsrs.Card.to_dict()``; ``due_at`` copies its due time (UTC epoch) so due cards are one index scan."""
+
+    __tablename__ = "practice_cards"
+    __table_args__ = (Index("ix_practice_cards_learner_due", "learner_id", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # uuid5 of learner + key
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(400))  # "word:es:comer" | "error:ser_estar:soy cansado→estoy cansado"
+    kind: Mapped[str] = mapped_column(String(8))  # word | error
+    language: Mapped[str] = mapped_column(String(8))
+    front: Mapped[str] = mapped_column(Text)
+    back: Mapped[str] = mapped_column(Text)
+    hint: Mapped[str] = mapped_column(Text)
+    fsrs: Mapped[dict] = mapped_column(JsonDocument)
+    state: Mapped[int] = mapped_column(Integer)  # fsrs.State
+    due_at: Mapped[float] = mapped_column(Float)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[float] = mapped_column(Float)
+    last_review_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    introduced_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # first review: caps new cards a day
+
+
+class PracticeReviewRow(Base):
+    """One review of one card, keyed by card + source (a quiz answer, a turn), so none is applied twice."""
+
+    __tablename__ = "practice_reviews"
+    __table_args__ = (Index("ix_practice_reviews_learner_at", "learner_id", "reviewed_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # uuid5 of card + source
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    card_id: Mapped[str] = mapped_column(String(32), index=True)
+    rating: Mapped[str] = mapped_column(String(8))  # again | hard | good | easy
+    source: Mapped[str] = mapped_column(String(16))  # quiz | conversation
+    reviewed_at: Mapped[float] = mapped_column(Float)

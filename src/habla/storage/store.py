@@ -15,8 +15,9 @@ module so a newcomer finds the SQL for a table by the table's name:
     billing.py       blocklist, plans, Checkout Sessions, Stripe events, usage counters (habla.billing)
     corrections.py   corrections (``store.corrections``: the tutor's structured corrections, per turn)
     learner_words.py learner_words (``store.words``: the words a learner met, by lemma)
+    practice_cards.py practice_cards, practice_reviews (``store.practice``: FSRS cards, habla.practice)
 
-The tutor's two families are attributes (``store.corrections.for_learner(...)``, ``store.words.newest(...)``)
+The tutor's and practice's families are attributes (``store.corrections.for_learner(...)``, ``store.words.newest(...)``)
 rather than mixed in: their method names (``all``, ``count``) would collide on one class. Both are written
 with their turn by ``save_turn``.
 """
@@ -33,6 +34,7 @@ from habla.storage.learner_words import LearnerWordTable
 from habla.storage.learners import LearnerTable
 from habla.storage.llm_calls import LLMCallTable
 from habla.storage.memories import MemoryTable
+from habla.storage.practice_cards import PracticeCardTable
 from habla.storage.operator_figures import OperatorFigures
 from habla.storage.server_keys import ServerKeyTable
 from habla.storage.stage_timings import StageTimingTable
@@ -45,6 +47,7 @@ class Store(LearnerTable, TurnTable, DeliveryTable, LLMCallTable, StageTimingTab
         super().__init__(engine)
         self.corrections = CorrectionTable(engine)
         self.words = LearnerWordTable(engine)
+        self.practice = PracticeCardTable(engine)
 
     async def aclose(self) -> None:
         await self.engine.dispose()

@@ -40,9 +40,10 @@ async def send_voice_items(
     channel: Channel,
     services,
     done: set[int],
-    patiently: Callable[[Callable[[], Awaitable[None]]], Awaitable[None]] | None = None,
+    deliver: Callable[[int, Callable[[], Awaitable[None]]], Awaitable[bool]],
 ) -> int:
-    """Send the items not yet delivered; returns how many went out now."""
+    """Send the items not yet delivered; returns how many went out now. ``deliver(index, send)`` is the
+    sender's: at most once per index, with the provider's delivery evidence, recorded."""
     if not isinstance(channel, VoiceNotes) or not outbound.voice:
         return 0
     settings: VoiceSettings = services.settings.voice
@@ -61,9 +62,7 @@ async def send_voice_items(
         async def send(data: bytes = data, key: str = key) -> None:
             await channel.send_audio(outbound.address, data, MIME, idempotency_key=key)
 
-        await (patiently(send) if patiently else send())
-        await services.store.record_delivery(outbound.outbound_id, index, outbound.learner_key)
-        sent += 1
+        sent += await deliver(index, send)
     if sent:
         log.info("sent learner=%s voice_notes=%d channel=%s", hashed(outbound.learner_key), sent, channel.name)
     return sent

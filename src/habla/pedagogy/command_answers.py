@@ -1,0 +1,103 @@
+"""The answer to each command: what it changes (through the store's row-locked profile update) and the
+text (and cards) the learner gets back, in their native language."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from habla.domain import level as levels
+from habla.domain.commands import Command
+from habla.domain.learner import Learner
+from habla.domain.messages import Flashcard
+from habla.domain.profile import STRICTNESS_ORDER, Profile
+from habla.domain.taxonomy import label
+from habla.pedagogy import level as tutor_level
+from habla.pedagogy.command_texts import language_name, say
+from habla.pedagogy.grammar_answers import table_answer, verb_answer
+from habla.pedagogy.progress import progress_text
+from habla.pedagogy.words import CARDS_PER_REQUEST, cards_for, words_text
+
+MISTAKE_EXAMPLES = 2  # latest examples per category
+MISTAKE_CATEGORIES = 5
+
+
+@dataclass
+class Answer:
+    text: str
+    cards: list[Flashcard] = field(default_factory=list)
+
+
+async def answer(services, learner: Learner, command: Command) -> Answer:
+    profile = learner.profile
+    native = profile.native_language
+    kind = command.kind
+    if kind == "verb":
+        return Answer(await verb_answer(command.verb, profile))
+    if kind == "table":
+        return Answer(await table_answer(command.table, profile))
+    if kind == "words":
+        words = await services.store.words.newest(learner.id, CARDS_PER_REQUEST, profile.target_language)
+        cards = cards_for(words)
+        return Answer(words_text(len(cards), native), cards)
+    if kind == "mistakes":
+        return Answer(await _mistakes(services, learner))
+    if kind == "progress":
+        return Answer(await progress_text(services, learner, time.time()))
+    if kind == "remind":
+        if not command.times:
+            return Answer(say("reminder_which_time", native))
+        await _update(services, learner, reminder_times=sorted(set(command.times)))
+        return Answer(say("reminders_set", native, times=", ".join(sorted(set(command.times)))))
+    if kind == "stop_reminders":
+        await _update(services, learner, reminder_times=[])
+        return Answer(say("reminders_stopped", native))
+    if kind in ("easier", "harder"):
+        return Answer(await _step_level(services, learner, -1 if kind == "easier" else 1, kind))
+    if kind in ("gentler", "stricter"):
+        return Answer(await _step_strictness(services, learner, -1 if kind == "gentler" else 1))
+    if kind == "explanations" and command.language:
+        await _update(services, learner, explanation_language=command.language)
+        return Answer(say("explanations_set", native, language=language_name(command.language, native)))
+    return Answer(say("help", native))
+
+
+async def _update(services, learner: Learner, **fields) -> None:
+    def change(profile: Profile) -> Profile:
+        return profile.model_copy(update=fields)
+
+    stored = await services.store.update_profile(learner.id, change)
+    if stored is not None:
+        learner.profile = stored
+
+
+async def _step_level(services, learner: Learner, step: int, reason: str) -> str:
+    current = learner.profile.level if learner.profile.level in levels.LEVELS else "A2"
+    index = levels.LEVELS.index(current) + step
+    if not 0 <= index < len(levels.LEVELS):
+        return say("level_limit", learner.profile.native_language, level=current)
+    await tutor_level.set_level(services, learner, levels.LEVELS[index], reason)
+    return say("level_now", learner.profile.native_language, level=levels.LEVELS[index])
+
+
+async def _step_strictness(services, learner: Learner, step: int) -> str:
+    native = learner.profile.native_language
+    index = STRICTNESS_ORDER.index(learner.profile.strictness) + step
+    if not 0 <= index < len(STRICTNESS_ORDER):
+        return say("strictness_limit", native)
+    await _update(services, learner, strictness=STRICTNESS_ORDER[index])
+    return say(f"strictness_{STRICTNESS_ORDER[index]}", native)
+
+
+async def _mistakes(services, learner: Learner) -> str:
+    native = learner.profile.native_language
+    counts = await services.store.corrections.counts(learner.id)
+    if not counts:
+        return say("mistakes_none", native)
+    latest = await services.store.corrections.for_learner(learner.id, limit=200)
+    lines = [say("mistakes_title", native)]
+    for category, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MISTAKE_CATEGORIES]:
+        lines.append(f"\n*{label(category, native)}*: {count}")
+        examples = [c for c in latest if c.category == category][:MISTAKE_EXAMPLES]
+        lines.extend(f"  ~{c.original}~ → *{c.corrected}*" for c in examples)
+    return "\n".join(lines)
