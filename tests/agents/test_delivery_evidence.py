@@ -36,15 +36,22 @@ class WorkerKilled(BaseException):
 
 
 class DiesAfterSending:
-    """The real channel, but the worker dies right after the provider accepted the first send."""
+    """The real channel, but the worker dies right after the provider accepted the first text (or, with
+    ``images``, the first image: the text before it goes through)."""
 
-    def __init__(self, channel) -> None:
-        self._channel = channel
+    def __init__(self, channel, images: bool = False) -> None:
+        self._channel, self._images = channel, images
         self.name, self.hard_limit = channel.name, channel.hard_limit
         self.reports_delivery = getattr(channel, "reports_delivery", False)
 
     async def send_text(self, address: str, text: str, *, idempotency_key: str) -> None:
         await self._channel.send_text(address, text, idempotency_key=idempotency_key)
+        if not self._images:
+            raise WorkerKilled()
+
+    async def send_image(self, address: str, data: bytes, mime: str = "image/png", caption: str | None = None, *,
+                         idempotency_key: str) -> None:
+        await self._channel.send_image(address, data, mime, caption, idempotency_key=idempotency_key)
         raise WorkerKilled()
 
     async def aclose(self) -> None: ...
@@ -138,25 +145,6 @@ async def test_a_refused_send_is_retried_without_waiting_for_evidence(make_setti
         assert [text for _, text in sends()] == ["primero", "segundo"]
 
 
-class DiesAfterTheImage:
-    """The real channel; the worker dies right after the provider accepted the reply's flashcard image."""
-
-    def __init__(self, channel) -> None:
-        self._channel = channel
-        self.name, self.hard_limit = channel.name, channel.hard_limit
-        self.reports_delivery = getattr(channel, "reports_delivery", False)
-
-    async def send_text(self, address: str, text: str, *, idempotency_key: str) -> None:
-        await self._channel.send_text(address, text, idempotency_key=idempotency_key)
-
-    async def send_image(self, address: str, data: bytes, mime: str = "image/png", caption: str | None = None, *,
-                         idempotency_key: str) -> None:
-        await self._channel.send_image(address, data, mime, caption, idempotency_key=idempotency_key)
-        raise WorkerKilled()
-
-    async def aclose(self) -> None: ...
-
-
 def _image_keys(channel: str, emulator) -> list[str]:
     if channel == "whatsapp":
         return [body["biz_opaque_callback_data"] for body in emulator.sent if body.get("type") == "image"]
@@ -180,7 +168,7 @@ async def test_a_flashcard_the_provider_took_is_not_sent_again_after_a_crash(mak
                 envelope = Envelope(topic=f"outbound.{channel}", key=outbound.learner_key,
                                     payload=outbound.model_dump(mode="json"), id="1-0")
                 real = services.channels[channel]
-                services.channels[channel] = DiesAfterTheImage(real)
+                services.channels[channel] = DiesAfterSending(real, images=True)
                 with pytest.raises(WorkerKilled):
                     await sender.handle(envelope, services)
                 assert await services.store.delivered_chunks(outbound.outbound_id) == {0}  # the text, not the card
