@@ -5,6 +5,7 @@ understands what happened.
 """
 
 from __future__ import annotations
+from habla.domain.text import in_language
 
 NOTICES: dict[str, dict[str, str]] = {
     "not_configured": {
@@ -56,5 +57,4 @@ def notice(name: str, language: str, **values: object) -> str:
 
 def localized(table: dict[str, dict[str, str]], name: str, language: str, **values: object) -> str:
     """``table[name]`` in the learner's language when we have it, English otherwise, filled in."""
-    texts = table[name]
-    return texts.get(language, texts["en"]).format(**values)
+    return in_language(table[name], language, **values)

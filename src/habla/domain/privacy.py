@@ -11,6 +11,7 @@ import re
 from typing import Literal
 
 from habla.domain.text import fold
+from habla.domain.text import in_language
 
 Command = Literal["forget", "export"]
 
@@ -92,5 +93,4 @@ def yes_no(language: str) -> list[str]:
 
 
 def text(name: str, language: str, **values: object) -> str:
-    options = TEXTS[name]
-    return options.get(language, options["en"]).format(**values)
+    return in_language(TEXTS[name], language, **values)

@@ -1,4 +1,4 @@
-"""Text folding shared by the rules that match what learners type, whatever their accents and case."""
+"""Text helpers shared by the rules: folding what learners type (accents, case), and picking what we say to them."""
 
 from __future__ import annotations
 
@@ -19,3 +19,11 @@ def estimate_tokens(text: str) -> int:
     """About four characters a token, as the common BPE tokenizers average on English and Spanish; used
     for prompt budgets and when an endpoint reports no usage."""
     return max(1, (len(text) + 3) // 4)
+
+
+def in_language(texts: dict[str, str], language: str, **values: object) -> str:
+    """One learner-facing text from its table (language code -> text) in ``language``, English when the table
+    has no such language, with ``values`` filled in. Every catalogue (notices, commands, onboarding, tables…)
+    keeps its texts beside the feature in this one shape and reads them through here;
+    tests/domain/test_learner_texts.py checks every table has English and the same placeholders throughout."""
+    return texts.get(language, texts["en"]).format(**values)

@@ -11,6 +11,7 @@ import asyncio
 
 from habla.domain.profile import Profile
 from habla.pedagogy.tables import EXAMPLE_INFINITIVE, grammar_table, unknown_verb, verb_table
+from habla.domain.text import in_language
 
 _WHICH_VERB = {
     "en": "Which verb? Write for example: *show me the verb {example}*.",
@@ -48,7 +49,7 @@ _NO_TABLES = {
 
 
 def _line(table: dict[str, str], native: str, **values: str) -> str:
-    return table.get(native, table["en"]).format(**values)
+    return in_language(table, native, **values)
 
 
 async def verb_answer(verb: str | None, profile: Profile, width: int = 30) -> str:

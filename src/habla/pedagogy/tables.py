@@ -24,6 +24,7 @@ import re
 
 from habla.pedagogy.conjugation import LANGUAGES, Conjugation, TenseForms, conjugate
 from habla.pedagogy.grammar_data import GRAMMAR_TABLES
+from habla.domain.text import in_language
 
 FENCE = "```"
 MIN_WIDTH = 12  # narrower than this nothing readable fits: the width is raised to it
@@ -209,6 +210,6 @@ EXAMPLE_INFINITIVE = {"es": "comer", "fr": "manger", "it": "mangiare", "pt": "co
 def unknown_verb(verb: str, target: str, native: str) -> str:
     """The answer when ``verb`` is not a verb the library knows (or ``target`` has no conjugator here)."""
     if target not in LANGUAGES:
-        return _NO_TABLES.get(native, _NO_TABLES["en"])
+        return in_language(_NO_TABLES, native)
     shown = " ".join(verb.split())[:40] or "…"
-    return _UNKNOWN.get(native, _UNKNOWN["en"]).format(verb=shown, example=EXAMPLE_INFINITIVE[target])
+    return in_language(_UNKNOWN, native, verb=shown, example=EXAMPLE_INFINITIVE[target])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Iterable, Protocol
 
 from habla.domain.messages import Flashcard
+from habla.domain.text import in_language
 
 CARDS_PER_REQUEST = 5  # a handful: more images than this in one go is a wall, not a review
 
@@ -72,5 +73,5 @@ _NONE_YET = {
 def words_text(count: int, native: str) -> str:
     """The line above the cards (or the answer when there are none yet), in the learner's language."""
     if count == 0:
-        return _NONE_YET.get(native, _NONE_YET["en"])
-    return _INTRO.get(native, _INTRO["en"]).format(count=count)
+        return in_language(_NONE_YET, native)
+    return in_language(_INTRO, native, count=count)
