@@ -22,7 +22,7 @@ import tempfile
 import time
 import uuid
 
-from bench.turn_overhead import percentile
+from bench.turns import own_costs, percentile, timed_turn
 from habla_testkit.conversation import Conversation
 from habla_testkit.backends import llm_settings, production_backends
 from habla_testkit.emulators.llm import LLMEmulator
@@ -74,22 +74,10 @@ async def interleaved(off, on, turns: int, learners: int, warmup: int) -> dict:
         for n in range(turns + warmup):
             for mode in (("off", "on") if n % 2 == 0 else ("on", "off")):
                 chat, address = chats[mode], addresses[mode][n % learners]
-                expected = len(chat.replies[address]) + 1
-                started = time.perf_counter()
-                await chat.say(address, f"Hola, esta es la frase número {n}", uuid.uuid4().hex)
-                while len(chat.replies[address]) < expected:
-                    chat.replied.clear()
-                    await chat.replied.wait()
-                totals[address].append((time.perf_counter() - started) * 1000)
+                totals[address].append(await timed_turn(chat, address, n))
         result = {}
         for mode, chat in chats.items():
-            overheads = []
-            for index, address in enumerate(addresses[mode]):
-                learner = await chat.services.store.learner("console", address)
-                calls = await chat.services.store.llm_calls(learner.id)
-                for turn, (total, call) in enumerate(zip(totals[address], calls)):
-                    if turn * learners + index >= warmup:
-                        overheads.append(total - call.latency_ms)
+            overheads, _llm = await own_costs(chat, addresses[mode], totals, warmup)
             result[f"billing_{mode}"] = _summary(overheads)
     return result
 

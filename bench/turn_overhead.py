@@ -19,20 +19,14 @@ import os
 import statistics
 import sys
 import tempfile
-import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+from bench.turns import own_costs, percentile, timed_turn
 from habla_testkit.conversation import Conversation
 from habla_testkit.backends import llm_settings, production_backends
 from habla_testkit.emulators.llm import LLMEmulator
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 async def measure(settings, turns: int, learners: int, warmup: int) -> dict:
@@ -44,23 +38,8 @@ async def measure(settings, turns: int, learners: int, warmup: int) -> dict:
     async with Conversation(settings, addresses) as chat:
         for n in range(turns + warmup):
             address = addresses[n % learners]
-            expected = len(chat.replies[address]) + 1
-            started = time.perf_counter()
-            await chat.say(address, f"Hola, esta es la frase número {n}", uuid.uuid4().hex)
-            while len(chat.replies[address]) < expected:
-                chat.replied.clear()
-                await chat.replied.wait()
-            totals[address].append((time.perf_counter() - started) * 1000)
-        overheads: list[float] = []
-        llm: list[float] = []
-        for address in addresses:
-            learner = await chat.services.store.learner("console", address)
-            calls = await chat.services.store.llm_calls(learner.id)
-            for index, (total, call) in enumerate(zip(totals[address], calls)):
-                if index * learners + addresses.index(address) < warmup:
-                    continue
-                overheads.append(total - call.latency_ms)
-                llm.append(call.latency_ms)
+            totals[address].append(await timed_turn(chat, address, n))
+        overheads, llm = await own_costs(chat, addresses, totals, warmup)
     return {
         "turns": len(overheads),
         "p50_ms": round(percentile(overheads, 0.50), 2),
