@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from habla.domain.clock_times import clock_times, without_times
+from habla.domain.text import fold
 
 CommandKind = Literal[
     "verb", "table", "words", "mistakes", "progress", "remind", "stop_reminders",
@@ -126,7 +127,7 @@ _TIME_WORDS = (
 
 @functools.lru_cache(maxsize=1)
 def _time_words() -> frozenset[str]:
-    return frozenset(_plain(word) for word in _TIME_WORDS.split())
+    return frozenset(fold(word) for word in _TIME_WORDS.split())
 
 
 @functools.lru_cache(maxsize=1)
@@ -159,7 +160,7 @@ def parse(text: str) -> Command | None:
         return None
     remind = _regex(_REMIND).match(norm)
     if remind:  # may run longer ("a las 7:30 y a las 9 de la noche"): only time words may follow it
-        if not {_plain(word) for word in without_times(remind["rest"]).split()} <= _time_words():
+        if not {fold(word) for word in without_times(remind["rest"]).split()} <= _time_words():
             return None  # "remind me what we said": words a reminder time does not explain
         return Command(kind="remind", times=clock_times(remind["rest"])[:5])
     if len(norm.split()) > MAX_COMMAND_WORDS:
@@ -224,17 +225,12 @@ def _language_names() -> dict[str, str]:
         for code in codes:
             name = languages.get(code)
             if name:
-                names[_plain(name)] = code
+                names[fold(name)] = code
     return names
 
 
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def language_code(name: str) -> str | None:
-    name = _plain(name.strip())
+    name = fold(name.strip())
     names = _language_names()
     if name in names:
         return name if name in names.values() else names[name]

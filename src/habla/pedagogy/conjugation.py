@@ -34,9 +34,10 @@ import contextlib
 import logging
 import logging.config
 import threading
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from habla.domain.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -204,11 +205,9 @@ def _label(mood: str, tense: str, language: str) -> str:
 def _infinitive(asked: str, found: str) -> str:
     """The dictionary's spelling ("sonreir" → "sonreír"), but the reflexive as asked ("levantarse": the
     library looks up "levantar" and adds the pronouns itself)."""
-    return found if _without_accents(asked) == _without_accents(found) else asked
+    return found if fold(asked) == fold(found) else asked
 
 
-def _without_accents(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
 
 
 @lru_cache(maxsize=None)
