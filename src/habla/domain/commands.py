@@ -187,7 +187,7 @@ def parse(text: str) -> Command | None:
 # request worded another way ("could I get a table for ser?"), so it is worth one classification call
 _REQUEST_CUES = (
     r"\b(?:verb\w*|conjug\w*|koniug\w*|konjug\w*|coniug\w*|articles?|articulos?|articoli|artigos|artikel|pronoun\w*"
-    r"|pronom\w*|pronomb\w*|flashcards?|vocab\w*|mistakes?|errors?|errores|erreurs|errori|erros|fehler|progress\w*"
+    r"|pronom\w*|pronomb\w*|flashcards?|vocab\w*|words|palabras|mots|parole|palavras|worter|mistakes?|errors?|errores|erreurs|errori|erros|fehler|progress\w*"
     r"|progres\w*|fortschritt\w*|streak|racha|serie|level|nivel|niveau|livello|stufe|remind\w*|recorda\w*|rappel\w*"
     r"|ricorda\w*|lembr\w*|erinner\w*|strict\w*|estrict\w*|severo|streng\w*|explanations?|explica\w*|spiega\w*"
     r"|erklar\w*|grammar|gramatica|grammaire|grammatica|grammatik)\b"

@@ -1,4 +1,7 @@
-"""What the command answers say, in the learner's native language (en, es, fr, it, pt, de; English otherwise)."""
+"""What the command answers say, in the learner's native language (en, es, fr, it, pt, de; English otherwise).
+
+The help text names billing and privacy commands as the earlier steps of the pipeline read them (English
+and Spanish phrasings), so every line it shows works."""
 
 from __future__ import annotations
 
@@ -102,10 +105,10 @@ _TEXTS: dict[str, dict[str, str]] = {
     "help": {
         "en": "You can ask me, in any words:\n• *show me the verb comer* · *the articles* · *the pronouns*\n• *show me my words* · *my mistakes* · *my progress*\n• *remind me at 8* · *stop reminders*\n• *easier* · *harder* · *gentler* · *stricter*\n• *explanations in Spanish*\n• *cancel* (subscription) · *export my data* · *delete my data*",
         "es": "Puedes pedirme, con tus palabras:\n• *el verbo comer* · *los artículos* · *los pronombres*\n• *mis palabras* · *mis errores* · *mi progreso*\n• *recuérdame a las 8* · *no más recordatorios*\n• *más fácil* · *más difícil* · *más suave* · *más estricto*\n• *explicaciones en inglés*\n• *cancelar* (suscripción) · *exportar mis datos* · *borrar mis datos*",
-        "fr": "Tu peux me demander, avec tes mots :\n• *le verbe aller* · *les articles* · *les pronoms*\n• *mes mots* · *mes erreurs* · *mes progrès*\n• *rappelle-moi à 8h* · *arrête les rappels*\n• *plus facile* · *plus difficile* · *plus doux* · *plus strict*\n• *explications en anglais*\n• *annuler* (abonnement) · *exporter mes données* · *supprimer mes données*",
-        "it": "Puoi chiedermi, con parole tue:\n• *il verbo essere* · *gli articoli* · *i pronomi*\n• *le mie parole* · *i miei errori* · *i miei progressi*\n• *ricordami alle 8* · *basta promemoria*\n• *più facile* · *più difficile* · *più gentile* · *più severo*\n• *spiegazioni in inglese*\n• *annulla* (abbonamento) · *esporta i miei dati* · *cancella i miei dati*",
-        "pt": "Podes pedir-me, com as tuas palavras:\n• *o verbo comer* · *os artigos* · *os pronomes*\n• *as minhas palavras* · *os meus erros* · *o meu progresso*\n• *lembra-me às 8* · *sem lembretes*\n• *mais fácil* · *mais difícil* · *mais suave* · *mais rigoroso*\n• *explicações em inglês*\n• *cancelar* (assinatura) · *exportar os meus dados* · *apagar os meus dados*",
-        "de": "Du kannst mich in eigenen Worten bitten:\n• *konjugiere sein* · *die Artikel* · *die Pronomen*\n• *meine Wörter* · *meine Fehler* · *mein Fortschritt*\n• *erinnere mich um 8 Uhr* · *keine Erinnerungen mehr*\n• *einfacher* · *schwieriger* · *sanfter* · *strenger*\n• *Erklärungen auf Englisch*\n• *kündigen* (Abo) · *meine Daten exportieren* · *meine Daten löschen*",
+        "fr": "Tu peux me demander, avec tes mots :\n• *le verbe aller* · *les articles* · *les pronoms*\n• *mes mots* · *mes erreurs* · *mes progrès*\n• *rappelle-moi à 8h* · *arrête les rappels*\n• *plus facile* · *plus difficile* · *plus doux* · *plus strict*\n• *explications en anglais*\n• *cancel* (abonnement) · *export my data* · *delete my data*",
+        "it": "Puoi chiedermi, con parole tue:\n• *il verbo essere* · *gli articoli* · *i pronomi*\n• *le mie parole* · *i miei errori* · *i miei progressi*\n• *ricordami alle 8* · *basta promemoria*\n• *più facile* · *più difficile* · *più gentile* · *più severo*\n• *spiegazioni in inglese*\n• *cancel* (abbonamento) · *export my data* · *delete my data*",
+        "pt": "Podes pedir-me, com as tuas palavras:\n• *o verbo comer* · *os artigos* · *os pronomes*\n• *as minhas palavras* · *os meus erros* · *o meu progresso*\n• *lembra-me às 8* · *sem lembretes*\n• *mais fácil* · *mais difícil* · *mais suave* · *mais rigoroso*\n• *explicações em inglês*\n• *cancelar* (assinatura) · *export my data* · *delete my data*",
+        "de": "Du kannst mich in eigenen Worten bitten:\n• *konjugiere sein* · *die Artikel* · *die Pronomen*\n• *meine Wörter* · *meine Fehler* · *mein Fortschritt*\n• *erinnere mich um 8 Uhr* · *keine Erinnerungen mehr*\n• *einfacher* · *schwieriger* · *sanfter* · *strenger*\n• *Erklärungen auf Englisch*\n• *cancel* (Abo) · *export my data* · *delete my data*",
     },
 }
 
