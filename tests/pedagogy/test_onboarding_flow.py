@@ -146,3 +146,16 @@ async def test_ignored_questions_come_back_once_and_answers_are_not_repeated(wha
         profile = await _profile(app, MADRID)
         assert profile.onboarding.closed["interests"] == "dropped"
         assert profile.level_history == []  # a skipped placement sets no level
+
+
+async def test_a_learner_from_before_onboarding_is_not_asked(whatsapp, llm_emulator, graph):
+    settings, say, _ = whatsapp
+    llm_emulator.reply_fn = ScriptedTutor(tutor_turn("¡Genial!"))
+    settings.tutor.onboarding = False
+    async with serving(settings) as (app, client):
+        assert await say(client, MADRID, "wamid.B1", "Hola, ¿qué tal?", 1) == "¡Genial!"
+    settings.tutor.onboarding = True  # the feature arrives: the learner already has turns
+    async with serving(settings) as (app, client):
+        assert await say(client, MADRID, "wamid.B2", "Hoy hace sol.", 2) == "¡Genial!"
+        assert await say(client, MADRID, "wamid.B3", "Me gusta el mar.", 3) == "¡Genial!"
+        assert set((await _profile(app, MADRID)).onboarding.closed.values()) == {"before"}

@@ -109,6 +109,8 @@ async def intercept(services, inbound: Inbound, learner: Learner, session) -> bo
         written = rules.guess_written_language(inbound.text, _frequency)
         native, target = rules.guess_pair(written, phone_language, services.settings.tutor.default_target_language)
         state.guess_native, state.guess_target, state.guess_timezone = native, target, zone
+        if await services.store.recent_turns(learner.id, 1):  # a learner from before onboarding: nothing to ask
+            state.closed = {question: "before" for question in rules.QUESTIONS}
         await _save(services, learner, state)
         return False
     if state.last_message_id == inbound.message_id and state.last_reply is not None:
@@ -213,6 +215,8 @@ async def ride(services, learner: Learner, composed_text: str) -> tuple[str, lis
         if not state.guessed:
             return None
         rules.close_exhausted(state)
+        if profile.reminder_times and "reminder" not in state.closed:  # set already ("remind me at 8")
+            state.closed["reminder"] = "answered"
         question = rules.next_question(state, available=lambda q: q != "placement" or _placeable(profile, state))
         if question is None:
             return profile.model_copy(update={"onboarding": state})
