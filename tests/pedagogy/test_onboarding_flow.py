@@ -95,6 +95,9 @@ async def test_onboarding_to_the_first_corrected_turn(whatsapp, llm_emulator, gr
         assert done == "Done: a reminder every day at 08:30 (America/New_York)."
         profile = await _profile(app, NEW_YORK)
         assert (profile.reminder_times, profile.timezone, profile.interests) == (["08:30"], "America/New_York", [])
+        learner = await app.state.services.store.find_learner("whatsapp", NEW_YORK)
+        schedule = await app.state.services.store.schedule.get(learner.id)  # the practice schedule follows
+        assert schedule.signature == "08:30@America/New_York" and schedule.next_due_at is not None
 
         last = await say(client, NEW_YORK, "wamid.N12", "Hoy hace sol.", 12)
         assert last == "¡Qué bien!"  # every question answered or skipped: nothing rides along any more

@@ -17,6 +17,7 @@ from habla.pedagogy.command_texts import language_name, say
 from habla.pedagogy.grammar_answers import table_answer, verb_answer
 from habla.pedagogy.progress import progress_text
 from habla.pedagogy.words import CARDS_PER_REQUEST, cards_for, words_text
+from habla.practice.schedule import reschedule
 
 MISTAKE_EXAMPLES = 2  # latest examples per category
 MISTAKE_CATEGORIES = 5
@@ -48,9 +49,11 @@ async def answer(services, learner: Learner, command: Command) -> Answer:
         if not command.times:
             return Answer(say("reminder_which_time", native))
         await _update(services, learner, reminder_times=sorted(set(command.times)))
+        await reschedule(services, learner)
         return Answer(say("reminders_set", native, times=", ".join(sorted(set(command.times)))))
     if kind == "stop_reminders":
         await _update(services, learner, reminder_times=[])
+        await reschedule(services, learner)
         return Answer(say("reminders_stopped", native))
     if kind in ("easier", "harder"):
         return Answer(await _step_level(services, learner, -1 if kind == "easier" else 1, kind))

@@ -30,6 +30,7 @@ from habla.domain.onboarding import OnboardingState
 from habla.domain.onboarding_text import text
 from habla.domain.profile import Profile
 from habla.pedagogy.level import record_placement
+from habla.practice.schedule import reschedule
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +193,9 @@ async def _reminder(services, inbound, learner, state) -> bool | None:
     state.closed["reminder"] = "answered"
     native, _ = rules.speaks(state, learner.profile.native_language, learner.profile.target_language)
     reply = text("reminder_ok", native, time=clock, zone=zone)
-    return await _answer(services, inbound, learner, state, reply, reminder_times=[clock], timezone=zone)
+    answered = await _answer(services, inbound, learner, state, reply, reminder_times=[clock], timezone=zone)
+    await reschedule(services, learner)  # the practice schedule follows the time they chose
+    return answered
 
 
 _ANSWERS = {

@@ -294,3 +294,17 @@ class PracticeReviewRow(Base):
     rating: Mapped[str] = mapped_column(String(8))  # again | hard | good | easy
     source: Mapped[str] = mapped_column(String(16))  # quiz | conversation
     reviewed_at: Mapped[float] = mapped_column(Float)
+
+
+class PracticeScheduleRow(Base):
+    """When a learner's next practice prompt is due (UTC epoch), computed from their chosen local times.
+    ``signature`` is what it was computed from ("08:00,19:00@Europe/Madrid"): a profile that no longer
+    matches is recomputed. NULL ``next_due_at``: no reminders."""
+
+    __tablename__ = "practice_schedule"
+    __table_args__ = (Index("ix_practice_schedule_next_due_at", "next_due_at"),)
+
+    learner_id: Mapped[str] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    signature: Mapped[str] = mapped_column(String(200))
+    next_due_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    updated_at: Mapped[float] = mapped_column(Float)

@@ -16,6 +16,7 @@ module so a newcomer finds the SQL for a table by the table's name:
     corrections.py   corrections (``store.corrections``: the tutor's structured corrections, per turn)
     learner_words.py learner_words (``store.words``: the words a learner met, by lemma)
     practice_cards.py practice_cards, practice_reviews (``store.practice``: FSRS cards, habla.practice)
+    practice_schedule.py practice_schedule (``store.schedule``: each learner's next practice prompt)
 
 The tutor's and practice's families are attributes (``store.corrections.for_learner(...)``, ``store.words.newest(...)``)
 rather than mixed in: their method names (``all``, ``count``) would collide on one class. Both are written
@@ -35,6 +36,7 @@ from habla.storage.learners import LearnerTable
 from habla.storage.llm_calls import LLMCallTable
 from habla.storage.memories import MemoryTable
 from habla.storage.practice_cards import PracticeCardTable
+from habla.storage.practice_schedule import PracticeScheduleTable
 from habla.storage.operator_figures import OperatorFigures
 from habla.storage.server_keys import ServerKeyTable
 from habla.storage.stage_timings import StageTimingTable
@@ -48,6 +50,7 @@ class Store(LearnerTable, TurnTable, DeliveryTable, LLMCallTable, StageTimingTab
         self.corrections = CorrectionTable(engine)
         self.words = LearnerWordTable(engine)
         self.practice = PracticeCardTable(engine)
+        self.schedule = PracticeScheduleTable(engine)
 
     async def aclose(self) -> None:
         await self.engine.dispose()

@@ -1,0 +1,41 @@
+"""The practice_schedule table: one row per learner with reminders, the UTC time their next prompt is due.
+
+On ``Store`` as ``store.schedule``:
+
+    get(learner_id)                                  as ``ScheduleEntry`` (None: never scheduled)
+    put(learner_id, signature, next_due_at, at)      insert or replace the learner's row
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from habla.storage.access import TableAccess
+from habla.storage.models import PracticeScheduleRow
+
+
+@dataclass(frozen=True)
+class ScheduleEntry:
+    learner_id: str
+    signature: str
+    next_due_at: float | None
+    updated_at: float
+
+
+class PracticeScheduleTable(TableAccess):
+    async def get(self, learner_id: str) -> ScheduleEntry | None:
+        async with self.reading() as session:
+            row = await session.get(PracticeScheduleRow, learner_id)
+            return ScheduleEntry(row.learner_id, row.signature, row.next_due_at, row.updated_at) if row else None
+
+    async def put(self, learner_id: str, signature: str, next_due_at: float | None, at: float) -> None:
+        statement = self._insert(PracticeScheduleRow.__table__).values(
+            learner_id=learner_id, signature=signature, next_due_at=next_due_at, updated_at=at,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["learner_id"],
+            set_={"signature": statement.excluded.signature, "next_due_at": statement.excluded.next_due_at,
+                  "updated_at": statement.excluded.updated_at},
+        )
+        async with self.writing() as session:
+            await session.execute(statement)
