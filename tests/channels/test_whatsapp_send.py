@@ -3,6 +3,7 @@ sender agent's behaviours (24-hour window, rate limits, refused credentials) on 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,42 @@ async def test_text_goes_to_the_messages_endpoint_with_the_documented_body(graph
     assert body["messaging_product"] == "whatsapp" and body["recipient_type"] == "individual"
     assert (body["to"], body["type"], body["text"]["body"]) == (LEARNER, "text", "¡Hola! ¿Qué tal?")
     assert body["biz_opaque_callback_data"] == "out-1:0"
+
+
+async def test_up_to_three_short_choices_go_as_reply_buttons(graph, channel):
+    await channel.send_choices(LEARNER, "¿Cómo se dice *apple*?", ["manzana", "naranja", "pera"], idempotency_key="q-1:0")
+    [body] = graph.sent
+    assert body["type"] == "interactive" and body["interactive"]["type"] == "button"
+    assert body["interactive"]["body"] == {"text": "¿Cómo se dice *apple*?"}
+    assert graph.choices() == [["manzana", "naranja", "pera"]]
+    assert [b["reply"]["id"] for b in body["interactive"]["action"]["buttons"]] == ["1:manzana", "2:naranja", "3:pera"]
+    assert body["biz_opaque_callback_data"] == "q-1:0"
+    assert graph.texts() == ["¿Cómo se dice *apple*?"]  # what the learner reads
+
+
+async def test_more_or_longer_choices_go_as_a_list_and_too_many_as_text(graph, channel):
+    long_one = "una respuesta bastante larga"  # over a button's 20 characters
+    await channel.send_choices(LEARNER, "Elige", ["sí", long_one], idempotency_key="q-2:0")
+    await channel.send_choices(LEARNER, "Elige", [f"opción {n}" for n in range(1, 8)], idempotency_key="q-3:0")
+    await channel.send_choices(LEARNER, "1. a\n2. b …", [str(n) for n in range(1, 12)], idempotency_key="q-4:0")
+    first, second, third = graph.sent
+    assert first["interactive"]["type"] == "list" and second["interactive"]["type"] == "list"
+    assert graph.choices()[0] == ["sí", long_one[:23] + "…"]
+    assert graph.choices()[1] == [f"opción {n}" for n in range(1, 8)]
+    assert third["type"] == "text" and third["text"]["body"] == "1. a\n2. b …"  # 11 rows: WhatsApp shows at most 10
+
+
+async def test_a_tapped_button_and_list_row_parse_to_their_titles():
+    button = {"type": "button_reply", "button_reply": {"id": "2:naranja", "title": "naranja"}}
+    row = {"type": "list_reply", "list_reply": {"id": "3:opción 3", "title": "opción 3"}}
+    payload = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "1", "phone_number_id": "1"},
+        "contacts": [{"profile": {"name": "L"}, "wa_id": LEARNER}],
+        "messages": [{"from": LEARNER, "id": f"wamid.TAP{n}", "timestamp": "1700000000", "type": "interactive",
+                      "interactive": reply} for n, reply in enumerate((button, row))]}}]}]}
+    tapped = parse(json.dumps(payload).encode()).messages
+    assert [(m.kind, m.text, m.extra["reply_id"]) for m in tapped] == [
+        (InboundKind.INTERACTIVE, "naranja", "2:naranja"), (InboundKind.INTERACTIVE, "opción 3", "3:opción 3")]
 
 
 async def test_read_receipt_shows_the_typing_indicator(graph, channel):

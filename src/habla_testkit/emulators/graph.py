@@ -146,7 +146,22 @@ class GraphEmulator(ThreadedServer):
         return out
 
     def texts(self, to: str | None = None) -> list[str]:
-        return [b["text"]["body"] for b in self.delivered if b["type"] == "text" and to in (None, b["to"])]
+        """What the learner reads, in order: text messages and the bodies of interactive ones."""
+        return [b["text"]["body"] if b["type"] == "text" else b["interactive"]["body"]["text"]
+                for b in self.delivered if b["type"] in ("text", "interactive") and to in (None, b["to"])]
+
+    def choices(self, to: str | None = None) -> list[list[str]]:
+        """The titles of the buttons or list rows of each interactive message, in order."""
+        out = []
+        for body in self.delivered:
+            if body["type"] != "interactive" or to not in (None, body["to"]):
+                continue
+            action = body["interactive"]["action"]
+            if body["interactive"]["type"] == "button":
+                out.append([b["reply"]["title"] for b in action["buttons"]])
+            else:
+                out.append([row["title"] for section in action["sections"] for row in section["rows"]])
+        return out
 
     def attempts(self) -> int:
         """Message sends attempted (accepted or refused), read receipts excluded."""
@@ -323,12 +338,46 @@ class GraphEmulator(ThreadedServer):
         elif kind in ("audio", "image"):
             if content.get("id") not in self.uploads:
                 return ("Media upload error: the media id is not valid", 131053)
+        elif kind == "interactive":
+            return _interactive_problem(content)
         elif kind == "template":
             if content.get("name") not in self.templates or not _dict(content.get("language")).get("code"):
                 return ("Template name does not exist in the translation", 132001)
         else:
             return (f"Param type '{kind}' is not valid", 100)
         return None
+
+
+def _interactive_problem(content: dict) -> tuple[str, int] | None:
+    """The Cloud API's checks on reply buttons and lists (limits as documented for interactive messages)."""
+    body = _dict(content.get("body")).get("text")
+    if not isinstance(body, str) or not body or len(body) > 1024:
+        return ("Param interactive['body']['text'] is required and must be at most 1024 characters long.", 100)
+    action = _dict(content.get("action"))
+    if content.get("type") == "button":
+        buttons = action.get("buttons")
+        if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
+            return ("Param interactive['action']['buttons'] must have between 1 and 3 elements.", 100)
+        titles = [_dict(_dict(b).get("reply")).get("title") for b in buttons]
+        ids = [_dict(_dict(b).get("reply")).get("id") for b in buttons]
+        if any(not isinstance(t, str) or not t or len(t) > 20 for t in titles):
+            return ("Param interactive['action']['buttons'][]['reply']['title'] must be at most 20 characters long.", 100)
+        if len(set(titles)) != len(titles) or any(not isinstance(i, str) or not i or len(i) > 256 for i in ids):
+            return ("Button titles and ids must be unique and not empty.", 100)
+    elif content.get("type") == "list":
+        label = action.get("button")
+        rows = [row for section in action.get("sections") or [] for row in _dict(section).get("rows") or []]
+        if not isinstance(label, str) or not label or len(label) > 20:
+            return ("Param interactive['action']['button'] must be at most 20 characters long.", 100)
+        if not 1 <= len(rows) <= 10:
+            return ("Param interactive['action']['sections'] must have between 1 and 10 rows in total.", 100)
+        if any(not isinstance(_dict(r).get("title"), str) or not r["title"] or len(r["title"]) > 24 for r in rows):
+            return ("Param interactive['action']['sections'][]['rows'][]['title'] must be at most 24 characters long.", 100)
+        if any(not isinstance(_dict(r).get("id"), str) or not r["id"] or len(r["id"]) > 200 for r in rows):
+            return ("Param interactive['action']['sections'][]['rows'][]['id'] must be at most 200 characters long.", 100)
+    else:
+        return (f"Param interactive['type'] '{content.get('type')}' is not valid", 100)
+    return None
 
 
 async def _post_until_accepted(client: httpx.AsyncClient, url: str, headers: dict[str, str], **body: Any) -> int:

@@ -83,6 +83,12 @@ class WhatsAppChannel:
     async def send_text(self, address: str, text: str, *, idempotency_key: str) -> None:
         await self._post(self._messages_url, json=graph.text_body(address, text, idempotency_key))
 
+    async def send_choices(self, address: str, text: str, choices: list[str], *, idempotency_key: str) -> None:
+        """``text`` with tap-to-answer buttons or a list; as plain text where the Cloud API cannot show them
+        (the agents also write the choices into the text as numbered lines, so a typed number answers too)."""
+        body = graph.interactive_body(address, text, choices, idempotency_key)
+        await self._post(self._messages_url, json=body or graph.text_body(address, text, idempotency_key))
+
     async def mark_read(self, message_id: str) -> None:
         await self._post(self._messages_url, json=graph.read_receipt_body(message_id))
 

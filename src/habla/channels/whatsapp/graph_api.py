@@ -61,6 +61,42 @@ def media_body(to: str, kind: str, media_id: str, tag: str, caption: str | None 
     }
 
 
+# The Cloud API's limits on interactive messages (reply buttons and lists)
+MAX_BUTTONS = 3
+BUTTON_TITLE_CHARS = 20
+MAX_LIST_ROWS = 10
+ROW_TITLE_CHARS = 24
+INTERACTIVE_BODY_CHARS = 1024
+LIST_BUTTON = "☰"  # the list's opening button: a symbol, because the channel does not know the learner's language
+
+
+def interactive_body(to: str, text: str, choices: list[str], tag: str) -> dict[str, Any] | None:
+    """``text`` with ``choices`` as reply buttons (up to 3 short, distinct titles) or as a list (up to 10 rows);
+    None when the Cloud API cannot show them (too many, a body over 1,024 characters): send the text alone.
+    A tap comes back with the row's or button's title (what the agents match) and its id (the whole choice)."""
+    choices = [c.strip() for c in choices if c and c.strip()]
+    if not choices or len(choices) > MAX_LIST_ROWS or len(text) > INTERACTIVE_BODY_CHARS or not text.strip():
+        return None
+    ids = [f"{index}:{choice}"[:200] for index, choice in enumerate(choices, 1)]  # rows take 200, buttons 256
+    if len(choices) <= MAX_BUTTONS and all(len(c) <= BUTTON_TITLE_CHARS for c in choices) and len(set(choices)) == len(choices):
+        action: dict[str, Any] = {"buttons": [{"type": "reply", "reply": {"id": i, "title": c}} for i, c in zip(ids, choices)]}
+        kind = "button"
+    else:
+        titles = [c if len(c) <= ROW_TITLE_CHARS else c[: ROW_TITLE_CHARS - 1] + "…" for c in choices]
+        if len(set(titles)) != len(titles):
+            return None  # rows a learner could not tell apart
+        action = {"button": LIST_BUTTON, "sections": [{"rows": [{"id": i, "title": t} for i, t in zip(ids, titles)]}]}
+        kind = "list"
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "interactive",
+        "interactive": {"type": kind, "body": {"text": text}, "action": action},
+        "biz_opaque_callback_data": tag[:512],
+    }
+
+
 def template_body(to: str, name: str, language: str, tag: str) -> dict[str, Any]:
     return {
         "messaging_product": "whatsapp",
