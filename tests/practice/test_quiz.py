@@ -52,6 +52,7 @@ async def test_quiz_taps_and_numbers_grade_the_cards(whatsapp, graph, llm_emulat
         assert card.front == "comer" and question.startswith("🧠 What does *comer* mean?")
         assert sorted(first["options"]) == ["cat", "dog", "to eat"]
         assert all(f"{n}. {option}" in question for n, option in enumerate(first["options"], start=1))
+        assert graph.choices(LEARNER) == [first["options"]]  # shown as WhatsApp reply buttons
 
         # the right option tapped as a reply button: a Good (20 h, the second learning step)
         await _post(client, tapped("wamid.QUIZ2", "to eat", "button_reply"))
