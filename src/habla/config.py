@@ -83,6 +83,13 @@ class TutorSettings(BaseModel):
     onboarding: bool = True
 
 
+class PracticeSettings(BaseModel):
+    # how often the scheduler looks for due practice prompts (HABLA_PRACTICE__TICK_S)
+    tick_s: float = 30.0
+    # prompts left unanswered in a row before reminders pause until the learner writes again
+    pause_after: int = 3
+
+
 class BusSettings(BaseModel):
     namespace: str = "habla"  # Redis key prefix, so deployments can share one Redis
     shards: int = 8
@@ -269,6 +276,7 @@ class Settings(BaseSettings):
     server_key: Secret = None
     llm: LLMSettings = Field(default_factory=LLMSettings)
     tutor: TutorSettings = Field(default_factory=TutorSettings)
+    practice: PracticeSettings = Field(default_factory=PracticeSettings)
     bus: BusSettings = Field(default_factory=BusSettings)
     channels: ChannelSettings = Field(default_factory=ChannelSettings)
     simulator: SimulatorSettings = Field(default_factory=SimulatorSettings)

@@ -31,6 +31,7 @@ from habla.pedagogy import level as tutor_level
 from habla.pedagogy import onboarding
 from habla.pedagogy.turn import ComposedTurn, compose
 from habla.practice import cards as practice_cards
+from habla.practice import prompt_answers as practice_prompt
 from habla.practice import quiz as practice_quiz
 from habla.services import Services
 from habla.voice.practice import remember_examples
@@ -58,6 +59,8 @@ async def handle(envelope: Envelope, services: Services) -> None:
             return  # "delete/export my data" or its confirmation: answered, and on purpose no turn is stored
         # what the 24-hour window kept back goes first, so the learner reads everything in order
         await held_replies.release(services, inbound, learner.id, (learner.profile.model_extra or {}).get(held_replies.PROFILE_KEY))
+        if await practice_prompt.intercept(services, inbound, learner):
+            return  # Start / Later / Stop on a scheduled practice prompt
         if await practice_quiz.intercept(services, inbound, learner):
             return  # "quiz me", or the answer to an open quiz question: graded and answered, no quota used
         if await fair_use_gate.screen_text(services, inbound, learner, session):

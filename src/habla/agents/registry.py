@@ -11,7 +11,8 @@ from habla.domain.delivery_evidence import TOPIC as EVIDENCE_TOPIC
 from habla.errors import ConfigurationError
 from habla.services import Services
 
-AGENT_NAMES = ("conversation", "sender", "voice", "memory")
+# "scheduler" consumes no topic: it is the practice-prompt tick (practice/scheduler.py), periodic work only
+AGENT_NAMES = ("conversation", "sender", "voice", "memory", "scheduler")
 
 
 def parse_agents(spec: str) -> list[str]:
@@ -61,6 +62,7 @@ async def run_agents(
 ) -> None:
     """Consume the bus for these agents (and any extra subscriptions) until cancelled, with the periodic
     work that belongs to them (``periodic``): processes that run the memory agent also end idle sessions, and
+    processes that run the scheduler send due practice prompts (practice/scheduler.py), and
     every agent process prunes dedupe claims past the 7-day retry horizon (agents/janitor.py)."""
     subs = subscriptions(services, agents) + list(extra or [])
     timed = []
@@ -68,6 +70,10 @@ async def run_agents(
         from habla.agents.session_watch import watch
 
         timed.append(watch(services))
+    if periodic and "scheduler" in agents:
+        from habla.practice import scheduler
+
+        timed.append(scheduler.watch(services))
     if periodic and agents:
         from habla.agents import janitor
 
