@@ -16,7 +16,8 @@ from habla.practice.schedule import reschedule
 from habla.practice.scheduler import tick
 from habla.domain import practice_cards as card_rules
 from habla_testkit.bus import wait_until
-from tests.api.test_whatsapp_routes import LEARNER, serving
+from tests.api.test_whatsapp_routes import LEARNER, serving, signed
+from tests.practice.test_quiz import tapped
 from tests.pedagogy.test_tutor_turns import graph, whatsapp  # noqa: F401 (fixtures)
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -32,6 +33,11 @@ async def _learner(services, last_inbound_at: float | None):
     return learner, slot
 
 
+async def _tap(client, message_id: str, title: str) -> None:
+    raw = tapped(message_id, title, "button_reply")
+    assert (await client.post("/webhooks/whatsapp", content=raw, headers=signed(raw))).status_code == 200
+
+
 def _prompts(graph) -> list[str]:
     return [text for text in graph.texts(LEARNER) if text == PROMPT_ES]
 
@@ -45,6 +51,7 @@ async def test_two_ticks_and_two_concurrent_ticks_send_one_prompt_per_slot(whats
         assert await tick(services, slot + 60) == 1
         assert await tick(services, slot + 61) == 0  # the slot is claimed: the second tick finds nothing due
         await wait_until(lambda: _prompts(graph), what="the first prompt")
+        assert graph.choices(LEARNER) == [["Empezar", "Más tarde", "Parar"]]  # reply buttons, her language
         following = (await services.store.schedule.get(learner.id)).next_due_at
         assert datetime.fromtimestamp(following, tz=MADRID).strftime("%H:%M") == "08:00" and following > slot
         counts = await asyncio.gather(tick(services, following + 60), tick(services, following + 60))
@@ -90,7 +97,9 @@ async def test_start_opens_a_quiz_and_stop_clears_reminders(whatsapp, graph):
             learner.id, [card_rules.word_seed("es", "perro", "dog", ""), card_rules.word_seed("es", "gato", "cat", "")], 1_000.0)
         assert await tick(services, slot + 60) == 1
         await wait_until(lambda: _prompts(graph), what="the prompt")
-        question = await say(client, "wamid.START", "Empezar", 2)
+        await _tap(client, "wamid.START", "Empezar")
+        await wait_until(lambda: len(graph.texts(LEARNER)) >= 2, what="the first question")
+        question = graph.texts(LEARNER)[1]
         assert question.startswith("🧠")
         pending = ((await services.store.learner_by_id(learner.id)).profile.model_extra or {}).get(QUIZ_KEY)
         assert pending and pending["card_id"]
