@@ -88,9 +88,6 @@ class PracticeSettings(BaseModel):
     tick_s: float = 30.0
     # prompts left unanswered in a row before reminders pause until the learner writes again
     pause_after: int = 3
-    # due rows one tick reads and sends before the next tick reads again (HABLA_PRACTICE__BATCH): bounds a
-    # tick's memory and the work a crash interrupts
-    batch: int = 100
 
 
 class BusSettings(BaseModel):

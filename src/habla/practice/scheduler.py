@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 PROMPTS_KEY = "practice_prompts"  # profile: the prompts sent lately, [{"slot", "sent_at"}], newest last
 OPEN_KEY = "practice_prompt_open"  # profile: the slot of a prompt whose Start / Later / Stop is awaited
 KEEP_PROMPTS = 20  # enough history for any sensible pause_after
+BATCH = 100
 
 
 def prompt_id(learner_id: str, slot: float) -> str:
@@ -50,7 +51,7 @@ def prompt_id(learner_id: str, slot: float) -> str:
 async def tick(services, now: float) -> int:
     """Send the prompts due at ``now``; returns how many this call claimed and published."""
     sent = 0
-    for entry in await services.store.schedule.due(now, services.settings.practice.batch):
+    for entry in await services.store.schedule.due(now, BATCH):
         learner = await services.store.learner_by_id(entry.learner_id)
         if learner is None:
             continue  # erased between the read and now; the row went with the learner (ON DELETE CASCADE)
