@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from habla.domain.text import in_language
+
 _TEXT: dict[str, dict[str, str]] = {
     "en": {
         "languages": "By the way: you speak {native} and want to practise {target} — right?",
@@ -85,4 +87,5 @@ _TEXT: dict[str, dict[str, str]] = {
 
 
 def text(name: str, language: str, **values: object) -> str:
-    return _TEXT.get(language, _TEXT["en"])[name].format(**values)
+    # kept by language here (a translator works on one language's block), read through the one lookup
+    return in_language({code: texts[name] for code, texts in _TEXT.items() if name in texts}, language, **values)

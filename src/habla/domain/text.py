@@ -21,9 +21,10 @@ def estimate_tokens(text: str) -> int:
     return max(1, (len(text) + 3) // 4)
 
 
-def in_language(texts: dict[str, str], language: str, **values: object) -> str:
+def in_language(texts: dict[str, str], language: str, /, **values: object) -> str:
     """One learner-facing text from its table (language code -> text) in ``language``, English when the table
     has no such language, with ``values`` filled in. Every catalogue (notices, commands, onboarding, tables…)
     keeps its texts beside the feature in this one shape and reads them through here;
-    tests/domain/test_learner_texts.py checks every table has English and the same placeholders throughout."""
+    tests/domain/test_learner_texts.py checks every table has English and the same placeholders throughout.
+    Positional-only, so a text may have a ``{language}`` placeholder of its own."""
     return texts.get(language, texts["en"]).format(**values)

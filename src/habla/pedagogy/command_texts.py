@@ -5,6 +5,8 @@ and Spanish phrasings), so every line it shows works."""
 
 from __future__ import annotations
 
+from habla.domain.text import in_language
+
 _TEXTS: dict[str, dict[str, str]] = {
     "reminders_set": {
         "en": "⏰ Done: I'll remind you every day at {times}.", "es": "⏰ Hecho: te lo recordaré cada día a las {times}.",
@@ -114,8 +116,7 @@ _TEXTS: dict[str, dict[str, str]] = {
 
 
 def say(name: str, native: str, **values) -> str:
-    table = _TEXTS[name]
-    return table.get(native, table["en"]).format(**values)
+    return in_language(_TEXTS[name], native, **values)
 
 
 def language_name(code: str, native: str) -> str:
