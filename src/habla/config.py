@@ -88,6 +88,8 @@ class PracticeSettings(BaseModel):
     tick_s: float = 30.0
     # prompts left unanswered in a row before reminders pause until the learner writes again
     pause_after: int = 3
+    # 23 h after a learner's last message, one message with the session's corrections and new words
+    window_summary: bool = True
 
 
 class BusSettings(BaseModel):

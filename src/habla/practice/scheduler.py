@@ -34,6 +34,7 @@ from habla.domain.chunking import split_message
 from habla.domain.learner import Learner
 from habla.domain.messages import Outbound, hashed
 from habla.practice.schedule import reschedule
+from habla.practice.window_summary import summarise_windows
 
 log = logging.getLogger(__name__)
 
@@ -105,14 +106,17 @@ def _remember(old, slot: float, now: float) -> list[dict]:
 
 
 async def watch(services) -> None:
-    """Runs until cancelled, every ``settings.practice.tick_s``; sleeps first so a process's start is cheap,
-    and a failed round (store down) is logged and tried again next round."""
-    interval = services.settings.practice.tick_s
+    """Runs until cancelled, every ``settings.practice.tick_s``: the due prompts, then the due window
+    summaries (practice/window_summary.py) when ``settings.practice.window_summary`` is on. Sleeps first so a
+    process's start is cheap; a failed round (store down) is logged and tried again next round."""
+    practice = services.settings.practice
     while True:
-        await asyncio.sleep(interval)
+        await asyncio.sleep(practice.tick_s)
         try:
-            sent = await tick(services, time.time())
-            if sent:
-                log.info("practice prompts queued: %d", sent)
+            now = time.time()
+            sent = await tick(services, now)
+            summaries = await summarise_windows(services, now) if practice.window_summary else 0
+            if sent or summaries:
+                log.info("practice prompts queued: %d, window summaries: %d", sent, summaries)
         except Exception:
-            log.exception("practice tick failed; retrying in %.0f s", interval)
+            log.exception("practice round failed; retrying in %.0f s", practice.tick_s)

@@ -6,7 +6,7 @@ import time
 import uuid
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from habla.domain.learner import Learner, Profile
 from habla.storage.access import TableAccess
@@ -75,6 +75,32 @@ class LearnerTable(TableAccess):
                 .limit(limit)
             )
             return [(learner_id, float(at)) for learner_id, at in rows]
+
+    async def unsummarised_sessions(self, ended_before: float, ended_after: float, limit: int = 500) -> list[tuple[str, float]]:
+        """(learner id, last inbound time) of learners whose last message falls in (ended_after, ended_before]
+        and whose window has not been summarised for that message yet, oldest first; read by the
+        ix_learners_last_inbound_at range, so a round costs the learners in the range, not all of them."""
+        async with self.reading() as session:
+            rows = await session.execute(
+                select(LearnerRow.id, LearnerRow.last_inbound_at)
+                .where(LearnerRow.last_inbound_at <= ended_before, LearnerRow.last_inbound_at > ended_after,
+                       or_(LearnerRow.summarised_inbound_at.is_(None),
+                           LearnerRow.summarised_inbound_at < LearnerRow.last_inbound_at))
+                .order_by(LearnerRow.last_inbound_at)
+                .limit(limit)
+            )
+            return [(learner_id, float(at)) for learner_id, at in rows]
+
+    async def mark_summarised(self, learner_id: str, last_inbound_at: float) -> bool:
+        """The summary's claim, a compare-and-set: True for the one caller that recorded ``last_inbound_at``
+        as summarised (a row already marked for it, or for a later message, matches nothing)."""
+        statement = (update(LearnerRow)
+                     .where(LearnerRow.id == learner_id,
+                            or_(LearnerRow.summarised_inbound_at.is_(None),
+                                LearnerRow.summarised_inbound_at < last_inbound_at))
+                     .values(summarised_inbound_at=last_inbound_at))
+        async with self.writing() as session:
+            return (await session.execute(statement)).rowcount == 1
 
     async def _change_profile_document(self, learner_id: str, change: Callable[[dict], dict | None]) -> dict | None:
         """Read, change and write the profile JSON in one row-locked transaction; None if no learner.

@@ -16,7 +16,10 @@ class Base(DeclarativeBase):
 
 class LearnerRow(Base):
     __tablename__ = "learners"
-    __table_args__ = (UniqueConstraint("channel", "address", name="uq_learners_channel_address"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "address", name="uq_learners_channel_address"),
+        Index("ix_learners_last_inbound_at", "last_inbound_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     channel: Mapped[str] = mapped_column(String(32))
@@ -24,6 +27,8 @@ class LearnerRow(Base):
     profile: Mapped[dict] = mapped_column(JsonDocument, default=dict)
     created_at: Mapped[float] = mapped_column(Float)
     last_inbound_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # the last_inbound_at whose 24-hour window was summarised (habla.practice.window_summary); None: never
+    summarised_inbound_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class InboundSeenRow(Base):
