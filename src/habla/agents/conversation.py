@@ -99,7 +99,7 @@ async def handle(envelope: Envelope, services: Services) -> None:
     else:
         log.info("turn redelivered learner=%s; resending the stored reply", hashed(learner.id))
     await publish_reply(services, inbound, turn.id, turn.reply_text, voice_language=learner.profile.target_language,
-                        choices=choices if fresh else None)
+                        choices=choices if fresh else onboarding.choices_on_screen(learner))
     if fresh:
         await memory_context.after_turn(services, inbound, learner, turn)  # session + "turn.done" for the memory agent
         await practice_cards.after_turn(services, learner, turn, composed.words if composed else [])  # FSRS cards + reviews

@@ -26,6 +26,8 @@ class OnboardingState(BaseModel):
     asked: dict[str, int] = Field(default_factory=dict)  # question -> times it rode along
     closed: dict[str, str] = Field(default_factory=dict)  # question -> "answered" | "skipped" | "dropped"
     pending: str | None = None  # the question the learner was just asked
+    # its buttons, so a reply resent after a crash (a redelivered turn) shows them again
+    pending_choices: list[str] = Field(default_factory=list)
     guess_native: str | None = None  # from the phone's country code, else the first message
     guess_target: str | None = None
     guess_timezone: str | None = None  # IANA, from the country code

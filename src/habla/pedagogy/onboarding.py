@@ -226,6 +226,7 @@ async def ride(services, learner: Learner, composed_text: str) -> tuple[str, lis
         state.asked[question] = state.asked.get(question, 0) + 1
         state.pending = question
         asked["question"] = _question(question, profile, state)
+        state.pending_choices = list(asked["question"][1])
         return profile.model_copy(update={"onboarding": state})
 
     stored = await services.store.update_profile(learner.id, change)
@@ -235,6 +236,13 @@ async def ride(services, learner: Learner, composed_text: str) -> tuple[str, lis
         return composed_text, []
     question, choices = asked["question"]
     return f"{composed_text}\n\n{question}", choices
+
+
+def choices_on_screen(learner: Learner) -> list[str]:
+    """The buttons of the question the last reply asked: a turn redelivered after a crash resends its stored
+    text, and its question's buttons go with it again."""
+    state = learner.profile.onboarding
+    return list(state.pending_choices) if state.pending else []
 
 
 def _placeable(profile: Profile, state: OnboardingState) -> bool:
