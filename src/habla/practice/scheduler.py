@@ -42,6 +42,9 @@ PROMPTS_KEY = "practice_prompts"  # profile: the prompts sent lately, [{"slot", 
 OPEN_KEY = "practice_prompt_open"  # profile: the slot of a prompt whose Start / Later / Stop is awaited
 KEEP_PROMPTS = 20  # enough history for any sensible pause_after
 BATCH = 100
+# a round drains up to this many batches, not one: at one batch a round (30 s) a process could send only
+# 12,000 prompts an hour, fewer than a popular 08:00 among 100,000 learners, and late slots are skipped
+ROUND_BATCHES = 50
 
 
 def prompt_id(learner_id: str, slot: float) -> str:
@@ -49,15 +52,22 @@ def prompt_id(learner_id: str, slot: float) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"practice-prompt:{learner_id}:{slot:.3f}").hex
 
 
-async def tick(services, now: float) -> int:
-    """Send the prompts due at ``now``; returns how many this call claimed and published."""
+async def tick(services, now: float, batches: int = 1) -> int:
+    """Send the prompts due at ``now``, reading up to ``batches`` batches of ``BATCH`` due rows (fewer when
+    a batch comes back short: nothing more is due); returns how many this call claimed and published.
+    Every row read leaves the due set (sent, skipped, paused, rescheduled, or claimed by another tick), so
+    each batch reads new rows."""
     sent = 0
-    for entry in await services.store.schedule.due(now, BATCH):
-        learner = await services.store.learner_by_id(entry.learner_id)
-        if learner is None:
-            continue  # erased between the read and now; the row went with the learner (ON DELETE CASCADE)
-        if await _one(services, learner, entry, now):
-            sent += 1
+    for _ in range(batches):
+        entries = await services.store.schedule.due(now, BATCH)
+        for entry in entries:
+            learner = await services.store.learner_by_id(entry.learner_id)
+            if learner is None:
+                continue  # erased between the read and now; the row went with the learner (ON DELETE CASCADE)
+            if await _one(services, learner, entry, now):
+                sent += 1
+        if len(entries) < BATCH:
+            break
     return sent
 
 
@@ -114,8 +124,8 @@ async def watch(services) -> None:
         await asyncio.sleep(practice.tick_s)
         try:
             now = time.time()
-            sent = await tick(services, now)
-            summaries = await summarise_windows(services, now) if practice.window_summary else 0
+            sent = await tick(services, now, ROUND_BATCHES)
+            summaries = await summarise_windows(services, now, ROUND_BATCHES) if practice.window_summary else 0
             if sent or summaries:
                 log.info("practice prompts queued: %d, window summaries: %d", sent, summaries)
         except Exception:

@@ -35,21 +35,33 @@ def summary_id(learner_id: str, last_inbound_at: float) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"window-summary:{learner_id}:{last_inbound_at:.6f}").hex
 
 
-async def summarise_windows(services, now: float) -> int:
-    """Send the summaries due at ``now``; returns how many this call published and claimed."""
+async def summarise_windows(services, now: float, batches: int = 1) -> int:
+    """Send the summaries due at ``now``, reading up to ``batches`` batches of ``BATCH`` candidates (fewer
+    when one comes back short); returns how many this call published and claimed. Every candidate read is
+    claimed, by this call or another, so each batch reads new ones."""
     ended_after, ended_before = rules.due_range(now)
     sent = 0
-    for learner_id, last_at in await services.store.unsummarised_sessions(ended_before, ended_after, BATCH):
-        learner = await services.store.learner_by_id(learner_id)
-        if learner is None:
-            continue  # erased since the read
-        text = None if is_blocked(learner.profile) else await _summary_text(services, learner, last_at, now)
-        if text is not None:
-            await outbox.publish(services, _outbound(services, learner, last_at, text))
-        if await services.store.mark_summarised(learner.id, last_at) and text is not None:
-            log.info("window summary queued learner=%s", hashed(learner.id))
-            sent += 1
+    for _ in range(batches):
+        candidates = await services.store.unsummarised_sessions(ended_before, ended_after, BATCH)
+        for learner_id, last_at in candidates:
+            if await _summarise(services, learner_id, last_at, now):
+                sent += 1
+        if len(candidates) < BATCH:
+            break
     return sent
+
+
+async def _summarise(services, learner_id: str, last_at: float, now: float) -> bool:
+    learner = await services.store.learner_by_id(learner_id)
+    if learner is None:
+        return False  # erased since the read
+    text = None if is_blocked(learner.profile) else await _summary_text(services, learner, last_at, now)
+    if text is not None:
+        await outbox.publish(services, _outbound(services, learner, last_at, text))
+    if await services.store.mark_summarised(learner.id, last_at) and text is not None:
+        log.info("window summary queued learner=%s", hashed(learner.id))
+        return True
+    return False
 
 
 async def _summary_text(services, learner: Learner, last_at: float, now: float) -> str | None:
