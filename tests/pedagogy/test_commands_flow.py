@@ -236,3 +236,31 @@ async def test_what_the_rules_miss_the_model_classifies(whatsapp, llm_emulator, 
         assert await ask(client, "wamid.M2", "what are verbs for?") == "¡Claro!"
         assert await ask(client, "wamid.M3", "I think verbs are fun") == "¡Claro!"
     assert len(llm_emulator.requests) == 4  # classification; classification + tutor turn; tutor turn only
+
+
+async def test_easier_and_gentler_step_once_when_the_worker_dies_before_answering(whatsapp, graph, monkeypatch):
+    """The step is stored, then the worker dies before the answer is handed to the sender: the bus hands the
+    message out again, and the redelivery answers with where the one step led instead of stepping again."""
+    from habla.pedagogy import commands
+
+    settings, ask = whatsapp
+    real_publish = commands.publish_reply
+    crashes = []
+
+    async def crash_once_per_message(services, inbound, *args, **kwargs):
+        if inbound.message_id not in crashes:
+            crashes.append(inbound.message_id)
+            raise ConnectionResetError("the worker died after the step was stored")
+        await real_publish(services, inbound, *args, **kwargs)
+
+    monkeypatch.setattr(commands, "publish_reply", crash_once_per_message)
+    async with serving(settings) as (app, client):
+        store = app.state.services.store
+        await _learner(app, level="B1", strictness="normal")
+        assert await ask(client, "wamid.C1", "easier") == say("level_now", "en", level="A2")
+        assert await ask(client, "wamid.C2", "gentler") == say("strictness_gentle", "en")
+        profile = (await store.find_learner("whatsapp", LEARNER)).profile
+    assert crashes == ["wamid.C1", "wamid.C2"]  # each message's first handling died, its redelivery answered
+    assert (profile.level, profile.strictness) == ("A2", "gentle")
+    assert [(c.level, c.reason) for c in profile.level_history] == [("A2", "easier")]
+    assert len(graph.texts(LEARNER)) == 2

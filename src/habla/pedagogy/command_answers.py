@@ -21,6 +21,10 @@ from habla.practice.schedule import reschedule
 
 MISTAKE_EXAMPLES = 2  # latest examples per category
 MISTAKE_CATEGORIES = 5
+# The messages (by their answer's outbound id) that moved the level or the strictness one step, written in
+# the same transaction as the step: a message redelivered after a crash is answered, not stepped again.
+STEPS_KEY = "command_steps"
+KEEP_STEPS = 10
 
 
 @dataclass
@@ -29,7 +33,8 @@ class Answer:
     cards: list[Flashcard] = field(default_factory=list)
 
 
-async def answer(services, learner: Learner, command: Command) -> Answer:
+async def answer(services, learner: Learner, command: Command, once: str) -> Answer:
+    """``once``: this message's key (its answer's outbound id), the same on every delivery of it."""
     profile = learner.profile
     native = profile.native_language
     kind = command.kind
@@ -56,9 +61,9 @@ async def answer(services, learner: Learner, command: Command) -> Answer:
         await reschedule(services, learner)
         return Answer(say("reminders_stopped", native))
     if kind in ("easier", "harder"):
-        return Answer(await _step_level(services, learner, -1 if kind == "easier" else 1, kind))
+        return Answer(await _step_level(services, learner, -1 if kind == "easier" else 1, kind, once))
     if kind in ("gentler", "stricter"):
-        return Answer(await _step_strictness(services, learner, -1 if kind == "gentler" else 1))
+        return Answer(await _step_strictness(services, learner, -1 if kind == "gentler" else 1, once))
     if kind == "explanations" and command.language:
         await _update(services, learner, explanation_language=command.language)
         return Answer(say("explanations_set", native, language=language_name(command.language, native)))
@@ -74,21 +79,34 @@ async def _update(services, learner: Learner, **fields) -> None:
         learner.profile = stored
 
 
-async def _step_level(services, learner: Learner, step: int, reason: str) -> str:
+def _stepped(profile: Profile, once: str) -> bool:
+    return once in ((profile.model_extra or {}).get(STEPS_KEY) or [])
+
+
+def _record_step(profile: Profile, once: str) -> dict:
+    return {STEPS_KEY: [*((profile.model_extra or {}).get(STEPS_KEY) or []), once][-KEEP_STEPS:]}
+
+
+async def _step_level(services, learner: Learner, step: int, reason: str, once: str) -> str:
+    native = learner.profile.native_language
     current = learner.profile.level if learner.profile.level in levels.LEVELS else "A2"
+    if _stepped(learner.profile, once):  # a redelivery: the step was taken, say where it led
+        return say("level_now", native, level=current)
     index = levels.LEVELS.index(current) + step
     if not 0 <= index < len(levels.LEVELS):
-        return say("level_limit", learner.profile.native_language, level=current)
-    await tutor_level.set_level(services, learner, levels.LEVELS[index], reason)
-    return say("level_now", learner.profile.native_language, level=levels.LEVELS[index])
+        return say("level_limit", native, level=current)
+    await tutor_level.set_level(services, learner, levels.LEVELS[index], reason, also=_record_step(learner.profile, once))
+    return say("level_now", native, level=levels.LEVELS[index])
 
 
-async def _step_strictness(services, learner: Learner, step: int) -> str:
+async def _step_strictness(services, learner: Learner, step: int, once: str) -> str:
     native = learner.profile.native_language
+    if _stepped(learner.profile, once):
+        return say(f"strictness_{learner.profile.strictness}", native)
     index = STRICTNESS_ORDER.index(learner.profile.strictness) + step
     if not 0 <= index < len(STRICTNESS_ORDER):
         return say("strictness_limit", native)
-    await _update(services, learner, strictness=STRICTNESS_ORDER[index])
+    await _update(services, learner, strictness=STRICTNESS_ORDER[index], **_record_step(learner.profile, once))
     return say(f"strictness_{STRICTNESS_ORDER[index]}", native)
 
 

@@ -60,8 +60,9 @@ async def intercept(services, inbound: Inbound, learner, session: SessionState) 
         command, source = await _classify(services, learner, inbound.text), "model"
     if command is None:
         return False
-    reply = await answer(services, learner, command)
-    await publish_reply(services, inbound, outbound_id(inbound), reply.text, cards=reply.cards)
+    once = outbound_id(inbound)
+    reply = await answer(services, learner, command, once)
+    await publish_reply(services, inbound, once, reply.text, cards=reply.cards)
     log.info("command=%s by=%s learner=%s", command.kind, source, hashed(learner.id))
     return True
 

@@ -27,10 +27,11 @@ log = logging.getLogger(__name__)
 RECENT_TURNS = 30  # the estimate reads this many of the learner's latest turns
 
 
-async def set_level(services, learner: Learner, level: str, reason: str) -> Profile | None:
+async def set_level(services, learner: Learner, level: str, reason: str, also: dict | None = None) -> Profile | None:
     """Set the CEFR level and record why; the stored profile (None if the learner is gone).
 
-    Setting the level it already has records nothing. ``learner.profile`` is updated in place, so the
+    Setting the level it already has records nothing. ``also``: more profile fields written in the same
+    transaction (a command's record that it was applied). ``learner.profile`` is updated in place, so the
     caller's copy matches what was stored.
     """
     level = level.strip().upper()
@@ -42,7 +43,7 @@ async def set_level(services, learner: Learner, level: str, reason: str) -> Prof
         if profile.level == level and profile.level_history:
             return None
         history = [*profile.level_history, LevelChange(level=level, at=now, reason=reason[:300])][-MAX_LEVEL_HISTORY:]
-        return profile.model_copy(update={"level": level, "level_history": history})
+        return profile.model_copy(update={"level": level, "level_history": history, **(also or {})})
 
     stored = await services.store.update_profile(learner.id, change)
     if stored is not None:
