@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Callable
 
@@ -29,6 +30,23 @@ async def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, what: 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+async def published_and_drained(redis: aioredis.Redis, namespace: str,
+                                first_chunk: Callable[[str], bool]) -> tuple[list[str], bool]:
+    """On a Redis Streams deployment: the address of every outbound message on the streams whose first chunk
+    ``first_chunk`` accepts (one entry per publish, repeats included), and whether every consumer group has
+    handled all of its stream (nothing unread, nothing unacknowledged). Once drained, the sender has judged
+    every publish, repeats too, so what the channel received is final."""
+    published, drained = [], True
+    async for key in redis.scan_iter(match=f"{namespace}:stream:*"):
+        for _entry_id, fields in await redis.xrange(key):
+            payload = json.loads(fields[b"p"] if b"p" in fields else fields["p"])
+            if isinstance(payload, dict) and first_chunk((payload.get("chunks") or [""])[0]):
+                published.append(payload["address"])
+        for group in await redis.xinfo_groups(key):
+            drained = drained and group["pending"] == 0 and group.get("lag") == 0
+    return published, drained
 
 
 @asynccontextmanager

@@ -12,7 +12,6 @@ two processes would give the first learner two summaries."""
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import time
 import uuid
@@ -25,7 +24,7 @@ from habla.domain.tutor_turn import Correction
 from habla.storage.database import create_engine, migrate
 from habla.storage.store import Store
 from habla_testkit.backends import PG_URL, REDIS_URL, create_pg_database, drop_pg_database
-from habla_testkit.bus import wait_until
+from habla_testkit.bus import published_and_drained, wait_until
 from habla_testkit.emulators.graph import GraphEmulator
 from habla_testkit.processes import habla, habla_env, stop
 
@@ -56,21 +55,6 @@ async def _summarised(store: Store, ids: list[str]) -> list[float | None]:
         rows = await connection.execute(text("SELECT id, summarised_inbound_at FROM learners WHERE id = ANY(:ids)"),
                                         {"ids": ids})
         return [at for _id, at in rows]
-
-
-async def _published_and_drained(redis: Redis, namespace: str) -> tuple[list[str], bool]:
-    """The address of every summary on the bus's streams (one per publish), and whether every consumer group
-    has handled all of its stream (nothing unread, nothing unacknowledged): then the sender has judged every
-    repeat."""
-    published, drained = [], True
-    async for key in redis.scan_iter(match=f"{namespace}:stream:*"):
-        for _entry_id, fields in await redis.xrange(key):
-            payload = json.loads(fields[b"p"])
-            if isinstance(payload, dict) and (payload.get("chunks") or [""])[0].startswith("📋"):
-                published.append(payload["address"])
-        for group in await redis.xinfo_groups(key):
-            drained = drained and group["pending"] == 0 and group.get("lag") == 0
-    return published, drained
 
 
 async def test_a_scheduler_killed_between_publish_and_claim_sends_each_summary_once(tmp_path, namespace):
@@ -114,7 +98,7 @@ async def test_a_scheduler_killed_between_publish_and_claim_sends_each_summary_o
             redis = Redis.from_url(REDIS_URL)
             try:
                 while True:  # until the sender has judged the second scheduler's summaries too
-                    published, drained = await _published_and_drained(redis, namespace)
+                    published, drained = await published_and_drained(redis, namespace, lambda first: first.startswith("📋"))
                     # the killed process's summary published again, and every other learner's once
                     wanted = [2 if n == delivered else 1 for n in range(len(ADDRESSES))]
                     if drained and all(published.count(one) >= times for one, times in zip(ADDRESSES, wanted)):
