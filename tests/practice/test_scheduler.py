@@ -1,6 +1,7 @@
 """The scheduler tick through the real app, agents and Graph emulator, on both deployments, with an
 injected ``now``: one prompt per slot however often (or however concurrently) it ticks, the missed-slot
-rule, the 24-hour window (free text inside, the template outside), Start / Later / Stop, and the pause."""
+rule, the 24-hour window (free text inside, the template outside), Start / Later / Stop, and the pause and its
+end when the learner writes."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from habla.domain import practice_prompt_text as say_prompt
+from habla.agents.ingress import ingest
+from habla.channels.whatsapp import webhook as whatsapp_webhook
 from habla.domain.learner import Profile
 from habla.practice.quiz import PROFILE_KEY as QUIZ_KEY
 from habla.practice.schedule import reschedule
 from habla.practice.scheduler import tick
 from habla.domain import practice_cards as card_rules
 from habla_testkit.bus import wait_until
-from tests.api.test_whatsapp_routes import LEARNER, serving, signed
+from tests.api.test_whatsapp_routes import LEARNER, serving, signed, text_body
 from tests.practice.test_quiz import tapped
 from tests.pedagogy.test_tutor_turns import graph, whatsapp  # noqa: F401 (fixtures)
 
@@ -143,3 +146,30 @@ async def test_prompts_pause_after_three_unanswered(whatsapp, graph):
         await wait_until(lambda: len(_prompts(graph)) == 3, what="three prompts")
         await asyncio.sleep(0.3)
     assert len(_prompts(graph)) == 3
+
+
+async def test_paused_prompts_resume_after_the_learner_writes(whatsapp, graph):
+    settings, _ = whatsapp
+    pause_after = settings.practice.pause_after
+    async with serving(settings) as (app, _client):
+        services = app.state.services
+        learner, _slot = await _learner(services, time.time())
+        for _day in range(pause_after):
+            due = (await services.store.schedule.get(learner.id)).next_due_at
+            assert await tick(services, due + 60) == 1
+        paused = (await services.store.schedule.get(learner.id)).next_due_at
+        assert await tick(services, paused + 60) == 0  # unanswered: the slot passes silently
+        await wait_until(lambda: len(_prompts(graph)) == pause_after, what="the prompts before the pause")
+        # She writes an hour after the paused slot. The webhook's own Inbound, handed to ingress as the webhook
+        # does, with one change: its received_at (the message's timestamp, which the conversation agent records
+        # as last_inbound_at) is on this test's clock, days ahead, since the webhook caps timestamps at the real
+        # clock, which would date her message before the prompts.
+        [inbound] = whatsapp_webhook.parse(text_body("wamid.BACK", "Hola, ya estoy aquí"),
+                                           settings.whatsapp.phone_number_id).messages
+        await ingest(services, inbound.model_copy(update={"received_at": paused + 3600}))
+        await wait_until(lambda: len(graph.texts(LEARNER)) > pause_after, what="the tutor's reply")
+        assert await services.store.last_inbound_at("whatsapp", LEARNER) == paused + 3600
+        following = (await services.store.schedule.get(learner.id)).next_due_at
+        assert following > paused + 3600
+        assert await tick(services, following + 60) == 1
+        await wait_until(lambda: len(_prompts(graph)) == pause_after + 1, what="the prompt after she wrote")
