@@ -89,7 +89,7 @@ async def test_onboarding_to_the_first_corrected_turn(whatsapp, llm_emulator, gr
         assert (await _profile(app, NEW_YORK)).goals == ["Travelling in Mexico next summer"]
 
         assert await say(client, NEW_YORK, "wamid.N9", "skip", 9) == "No problem, let's just keep talking."
-        reminder = await say(client, NEW_YORK, "wamid.N10", "Vivo en Nueva York.", 10)
+        reminder = await say(client, NEW_YORK, "wamid.N10", "Nueva York es muy grande.", 10)
         assert "What time should I remind you" in reminder and "America/New_York" in reminder
         done = await say(client, NEW_YORK, "wamid.N11", "8:30 please", 11)
         assert done == "Done: a reminder every day at 08:30 (America/New_York)."
@@ -162,3 +162,24 @@ async def test_a_learner_from_before_onboarding_is_not_asked(whatsapp, llm_emula
         assert await say(client, MADRID, "wamid.B2", "Hoy hace sol.", 2) == "¡Genial!"
         assert await say(client, MADRID, "wamid.B3", "Me gusta el mar.", 3) == "¡Genial!"
         assert set((await _profile(app, MADRID)).onboarding.closed.values()) == {"before"}
+
+
+async def test_a_city_named_in_the_reminder_answer_beats_the_phone_numbers_guess(whatsapp, llm_emulator, graph):
+    from habla.domain.onboarding import OnboardingState
+
+    settings, say, _ = whatsapp
+    state = OnboardingState(guess_native="en", guess_target="es", guess_timezone="America/New_York",
+                            pending="reminder", asked={"reminder": 1},
+                            closed={"languages": "answered", "placement": "answered", "goals": "skipped",
+                                    "interests": "skipped"})
+    async with serving(settings) as (app, client):
+        store = app.state.services.store
+        learner = await store.learner("whatsapp", NEW_YORK)
+        await store.update_profile(learner.id, lambda p: p.model_copy(update={"onboarding": state}))
+        done = await say(client, NEW_YORK, "wamid.T1", "8:00, but I'm in London", 1)
+        profile = await _profile(app, NEW_YORK)
+        schedule = await store.schedule.get(learner.id)
+    assert done == "Done: a reminder every day at 08:00 (Europe/London)."
+    assert (profile.reminder_times, profile.timezone) == (["08:00"], "Europe/London")
+    assert schedule.signature == "08:00@Europe/London"
+    assert llm_emulator.requests == []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import Literal
+from typing import Callable, Literal
 
 from pydantic import BaseModel, Field
 
@@ -22,7 +22,7 @@ from habla.domain.text import fold
 
 CommandKind = Literal[
     "verb", "table", "words", "mistakes", "progress", "remind", "stop_reminders",
-    "easier", "harder", "gentler", "stricter", "explanations", "help",
+    "easier", "harder", "gentler", "stricter", "explanations", "timezone", "help",
 ]
 MAX_COMMAND_WORDS = 10  # a command is short; anything longer is conversation for the rules
 
@@ -33,6 +33,7 @@ class Command(BaseModel):
     table: Literal["articles", "pronouns"] | None = None
     times: list[str] = Field(default_factory=list, max_length=5)  # "HH:MM"
     language: str | None = Field(default=None, max_length=12)  # explanation language code
+    place: str | None = Field(default=None, max_length=80)  # "London", "Nueva York": where the learner is
 
 
 _ACCENTS = {"a": "aáàâäã", "e": "eéèêë", "i": "iíìîï", "o": "oóòôöõ", "u": "uúùûü", "c": "cç", "n": "nñ"}
@@ -108,6 +109,20 @@ _PHRASES: list[tuple[str, str]] = [
              r"|que peux tu faire|que sais tu faire|aiuto|comandi|cosa puoi fare|ajuda|o que podes fazer"
              r"|o que voce pode fazer|o que voce faz|hilfe|befehle|was kannst du)"),
 ]
+# "my time zone is London": always a time zone request, whatever follows (an unknown place gets a question)
+_ZONE = (
+    r"(?:(?:my|mi|mon|ma|il mio|o meu|meu|a minha|minha|meine) )?(?:time ?zone|zona horaria|huso horario"
+    r"|fuseau horaire|fuso orario|fuso horario|zeitzone)(?: (?:is|es|est|e|ist|now|ahora|agora|jetzt))*"
+    r" ?:? (?:(?:in|en|a|au|em|de|di) )?(?P<place>.+)"
+)
+# "I'm in London", "vivo en Madrid": a time zone request only when what follows is a place we know, so
+# "estoy en casa" and "I'm in the kitchen" stay conversation
+_WHERE = (
+    r"(?:i'm|i am|im|i live|i'm living|i am living|i'm based|i am based|estoy|vivo|ahora estoy|je suis|j'habite"
+    r"|je vis|je vis maintenant|sono|abito|vivo|estou|moro|ich bin|ich wohne|ich lebe)(?: (?:now|ahora"
+    r"|maintenant|ora|agora|jetzt))? (?:in|en|a|au|aux|em|no|na|nel|nella) (?P<place>.+?)"
+    r"(?: (?:now|right now|at the moment|ahora|ahora mismo|maintenant|ora|adesso|agora|jetzt|gerade))?"
+)
 _REMIND = (
     r"^(?:remind me|reminder|recuerdame|recordatorio|avisame|rappelle moi|rappel|ricordami|promemoria|lembra me"
     r"|lembre me|me lembre|me lembra|lembrete|erinnere mich|erinner mich|erinnerung)\b(?P<rest>.*)$"
@@ -153,8 +168,10 @@ def normalised(text: str) -> str:
     return text
 
 
-def parse(text: str) -> Command | None:
-    """The command ``text`` is, or None when it is conversation (or nothing the rules know)."""
+def parse(text: str, known_place: Callable[[str], bool] | None = None) -> Command | None:
+    """The command ``text`` is, or None when it is conversation (or nothing the rules know).
+    ``known_place``: whether a name is a place with a time zone (pedagogy.places); without it "I'm in
+    London" is conversation, as the rules cannot tell a city from a kitchen."""
     norm = normalised(text or "")
     if not norm:
         return None
@@ -165,6 +182,12 @@ def parse(text: str) -> Command | None:
         return Command(kind="remind", times=clock_times(remind["rest"])[:5])
     if len(norm.split()) > MAX_COMMAND_WORDS:
         return None
+    zone = _regex(f"^{_ZONE}$").match(norm)
+    if zone:
+        return Command(kind="timezone", place=zone["place"][:80])
+    where = _regex(f"^{_WHERE}$").match(norm)
+    if where and known_place is not None and known_place(where["place"]):
+        return Command(kind="timezone", place=where["place"][:80])
     for kind, pattern in _compiled():
         match = pattern.match(norm)
         if match is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from habla.domain import level as levels
 from habla.domain.commands import Command
@@ -13,6 +15,7 @@ from habla.domain.messages import Flashcard
 from habla.domain.profile import STRICTNESS_ORDER, Profile
 from habla.domain.taxonomy import label
 from habla.pedagogy import level as tutor_level
+from habla.pedagogy import places
 from habla.pedagogy.command_texts import language_name, say
 from habla.pedagogy.grammar_answers import table_answer, verb_answer
 from habla.pedagogy.progress import progress_text
@@ -64,6 +67,8 @@ async def answer(services, learner: Learner, command: Command, once: str) -> Ans
         return Answer(await _step_level(services, learner, -1 if kind == "easier" else 1, kind, once))
     if kind in ("gentler", "stricter"):
         return Answer(await _step_strictness(services, learner, -1 if kind == "gentler" else 1, once))
+    if kind == "timezone":
+        return Answer(await _set_timezone(services, learner, command.place))
     if kind == "explanations" and command.language:
         await _update(services, learner, explanation_language=command.language)
         return Answer(say("explanations_set", native, language=language_name(command.language, native)))
@@ -77,6 +82,20 @@ async def _update(services, learner: Learner, **fields) -> None:
     stored = await services.store.update_profile(learner.id, change)
     if stored is not None:
         learner.profile = stored
+
+
+async def _set_timezone(services, learner: Learner, name: str | None) -> str:
+    """The learner's time zone from where they say they are; their reminders move to its clock."""
+    native = learner.profile.native_language
+    found = places.place(name) if name else None
+    if found is None:
+        return say("timezone_which", native)
+    if found.zone is None:
+        return say("timezone_city", native, place=name.strip().title())
+    await _update(services, learner, timezone=found.zone)
+    await reschedule(services, learner)
+    local = datetime.now(ZoneInfo(found.zone)).strftime("%H:%M")
+    return say("timezone_set", native, zone=found.zone.replace("_", " "), time=local)
 
 
 def _stepped(profile: Profile, once: str) -> bool:

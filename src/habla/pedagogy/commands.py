@@ -21,6 +21,7 @@ from habla.domain.commands import Command, CommandKind, language_code, might_be_
 from habla.domain.messages import Inbound, InboundKind, hashed
 from habla.errors import LLMInvalidOutput, LLMNotConfigured, LLMUnavailable
 from habla.memory.session import SessionState
+from habla.pedagogy import places
 from habla.pedagogy.command_answers import answer
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class CommandGuess(BaseModel):
     table: Literal["articles", "pronouns"] | None = None
     times: list[str] = Field(default_factory=list, max_length=5)
     language: str | None = Field(default=None, max_length=30)
+    place: str | None = Field(default=None, max_length=80)
 
 
 _CLASSIFY = (
@@ -41,7 +43,8 @@ _CLASSIFY = (
     "tutor app itself, and which one: verb (conjugation table; verb = the verb named, or null), table "
     "(articles or pronouns), words (their flashcards), mistakes, progress, remind (times as HH:MM 24h), "
     "stop_reminders, easier, harder, gentler (fewer corrections), stricter (more corrections), explanations "
-    "(language = ISO 639-1 code of the language explanations should be in), help. Anything else, including any "
+    "(language = ISO 639-1 code of the language explanations should be in), timezone (place = the city or "
+    "country the learner says they are in, as they wrote it), help. Anything else, including any "
     "sentence that merely talks about verbs, words, mistakes or reminders, is conversation. When unsure: "
     "conversation."
 )
@@ -55,7 +58,7 @@ async def intercept(services, inbound: Inbound, learner, session: SessionState) 
     """True when the message was a command and has been answered."""
     if inbound.kind not in (InboundKind.TEXT, InboundKind.INTERACTIVE) or not inbound.text:
         return False
-    command, source = parse(inbound.text), "rules"
+    command, source = parse(inbound.text, places.known), "rules"
     if command is None and might_be_request(inbound.text):
         command, source = await _classify(services, learner, inbound.text), "model"
     if command is None:
@@ -80,4 +83,4 @@ async def _classify(services, learner, text: str) -> Command | None:
     language = language_code(guess.language) if guess.language else None
     if guess.kind == "explanations" and language is None:
         return None
-    return Command(kind=guess.kind, verb=guess.verb, table=guess.table, times=times, language=language)
+    return Command(kind=guess.kind, verb=guess.verb, table=guess.table, times=times, language=language, place=guess.place)

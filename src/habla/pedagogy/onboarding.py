@@ -29,6 +29,7 @@ from habla.domain.messages import Inbound, InboundKind, hashed
 from habla.domain.onboarding import OnboardingState
 from habla.domain.onboarding_text import text
 from habla.domain.profile import Profile
+from habla.pedagogy import places
 from habla.pedagogy.level import record_placement
 from habla.practice.schedule import reschedule
 
@@ -189,7 +190,10 @@ async def _reminder(services, inbound, learner, state) -> bool | None:
     clock = rules.parse_clock(inbound.text)
     if clock is None:
         return None
-    zone = state.guess_timezone or learner.profile.timezone or "UTC"
+    # "8:00, but I'm in London": a city (or a one-clock country) named in the answer beats the guess from
+    # the phone number, which is wrong for anyone living abroad
+    named = places.mentioned(inbound.text)
+    zone = (named.zone if named else None) or state.guess_timezone or learner.profile.timezone or "UTC"
     state.closed["reminder"] = "answered"
     native, _ = rules.speaks(state, learner.profile.native_language, learner.profile.target_language)
     reply = text("reminder_ok", native, time=clock, zone=zone)
