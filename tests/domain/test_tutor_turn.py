@@ -71,7 +71,10 @@ def test_what_the_model_writes_maps_onto_the_pair(written, target, native, meant
 def test_labels_in_the_learners_language():
     assert label("spelling_accent", "es") == "ortografía y tildes"
     assert label("spelling_accent", "en") == "spelling and accents"
-    assert label("spelling_accent", "fr") == "spelling and accents"
+    assert label("spelling_accent", "fr") == "orthographe et accents"
+    assert label("verb_tense", "de") == "Zeitform" and label("verb_tense", "PT") == "tempo verbal"
+    assert label("spelling_accent", "ja") == "spelling and accents"  # no Japanese names: English
+    assert label("made_up", "es") == "made up"  # not a category: its slug, readable
 
 
 def test_profiles_stored_before_the_tutor_fields_load_with_defaults():

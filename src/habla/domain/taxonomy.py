@@ -9,7 +9,7 @@ The model writes categories freely; ``normalise`` maps what it wrote onto the pa
 then common synonyms in English and Spanish ("tense", "gender", "accent mark", "vocabulario"), else
 ``other``. So an odd label never drops a correction, and never invents a category.
 
-``label(category, language)`` is the name a learner reads ("my mistakes"), in English or Spanish; other
+``label(category, language)`` is the name a learner reads ("my mistakes"), in en/es/fr/it/pt/de; other
 languages get the English name.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from habla.domain.text import fold
+from habla.domain.text import fold, in_language
 
 OTHER = "other"
 
@@ -43,34 +43,35 @@ _BY_PAIR: dict[tuple[str, str], tuple[str, ...]] = {
     ("en", "pt"): ("make_do",),
 }
 
-_LABELS: dict[str, tuple[str, str]] = {  # category -> (English, Spanish)
-    "verb_tense": ("verb tense", "tiempo verbal"),
-    "verb_form": ("verb form", "forma del verbo"),
-    "agreement": ("agreement", "concordancia"),
-    "article": ("articles", "artículos"),
-    "preposition": ("prepositions", "preposiciones"),
-    "pronoun": ("pronouns", "pronombres"),
-    "word_order": ("word order", "orden de las palabras"),
-    "spelling_accent": ("spelling and accents", "ortografía y tildes"),
-    "word_choice": ("word choice", "elección de palabras"),
-    "false_friend": ("false friends", "falsos amigos"),
-    "punctuation": ("punctuation", "puntuación"),
-    "ser_estar": ("ser / estar", "ser / estar"),
-    "por_para": ("por / para", "por / para"),
-    "subjunctive": ("subjunctive", "subjuntivo"),
-    "gender": ("gender", "género"),
-    "phrasal_verb": ("phrasal verbs", "phrasal verbs"),
-    "countable_uncountable": ("countable / uncountable", "contables / incontables"),
-    "missing_subject": ("missing subject", "falta el sujeto"),
-    "auxiliary": ("auxiliary verbs", "verbos auxiliares"),
-    "partitive": ("partitive articles", "artículos partitivos"),
-    "negation": ("negation", "negación"),
-    "case": ("case", "caso"),
-    "separable_verb": ("separable verbs", "verbos separables"),
-    "pronoun_clitic": ("clitic pronouns", "pronombres débiles"),
-    "saber_conocer": ("saber / conocer", "saber / conocer"),
-    "make_do": ("make / do", "make / do"),
-    OTHER: ("other", "otros"),
+# category -> its name for the learner, in their language (English where we have none)
+_LABELS: dict[str, dict[str, str]] = {
+    "verb_tense": {"en": "verb tense", "es": "tiempo verbal", "fr": "temps du verbe", "it": "tempo verbale", "pt": "tempo verbal", "de": "Zeitform"},
+    "verb_form": {"en": "verb form", "es": "forma del verbo", "fr": "forme du verbe", "it": "forma del verbo", "pt": "forma do verbo", "de": "Verbform"},
+    "agreement": {"en": "agreement", "es": "concordancia", "fr": "accord", "it": "concordanza", "pt": "concordância", "de": "Übereinstimmung"},
+    "article": {"en": "articles", "es": "artículos", "fr": "articles", "it": "articoli", "pt": "artigos", "de": "Artikel"},
+    "preposition": {"en": "prepositions", "es": "preposiciones", "fr": "prépositions", "it": "preposizioni", "pt": "preposições", "de": "Präpositionen"},
+    "pronoun": {"en": "pronouns", "es": "pronombres", "fr": "pronoms", "it": "pronomi", "pt": "pronomes", "de": "Pronomen"},
+    "word_order": {"en": "word order", "es": "orden de las palabras", "fr": "ordre des mots", "it": "ordine delle parole", "pt": "ordem das palavras", "de": "Wortstellung"},
+    "spelling_accent": {"en": "spelling and accents", "es": "ortografía y tildes", "fr": "orthographe et accents", "it": "ortografia e accenti", "pt": "ortografia e acentos", "de": "Rechtschreibung und Akzente"},
+    "word_choice": {"en": "word choice", "es": "elección de palabras", "fr": "choix des mots", "it": "scelta delle parole", "pt": "escolha de palavras", "de": "Wortwahl"},
+    "false_friend": {"en": "false friends", "es": "falsos amigos", "fr": "faux amis", "it": "falsi amici", "pt": "falsos amigos", "de": "falsche Freunde"},
+    "punctuation": {"en": "punctuation", "es": "puntuación", "fr": "ponctuation", "it": "punteggiatura", "pt": "pontuação", "de": "Zeichensetzung"},
+    "ser_estar": {"en": "ser / estar", "es": "ser / estar", "fr": "ser / estar", "it": "ser / estar", "pt": "ser / estar", "de": "ser / estar"},
+    "por_para": {"en": "por / para", "es": "por / para", "fr": "por / para", "it": "por / para", "pt": "por / para", "de": "por / para"},
+    "subjunctive": {"en": "subjunctive", "es": "subjuntivo", "fr": "subjonctif", "it": "congiuntivo", "pt": "subjuntivo", "de": "Konjunktiv"},
+    "gender": {"en": "gender", "es": "género", "fr": "genre", "it": "genere", "pt": "género", "de": "Genus"},
+    "phrasal_verb": {"en": "phrasal verbs", "es": "phrasal verbs", "fr": "phrasal verbs", "it": "phrasal verbs", "pt": "phrasal verbs", "de": "Phrasal Verbs"},
+    "countable_uncountable": {"en": "countable / uncountable", "es": "contables / incontables", "fr": "dénombrable / indénombrable", "it": "numerabili / non numerabili", "pt": "contáveis / incontáveis", "de": "zählbar / unzählbar"},
+    "missing_subject": {"en": "missing subject", "es": "falta el sujeto", "fr": "sujet manquant", "it": "soggetto mancante", "pt": "sujeito em falta", "de": "fehlendes Subjekt"},
+    "auxiliary": {"en": "auxiliary verbs", "es": "verbos auxiliares", "fr": "verbes auxiliaires", "it": "verbi ausiliari", "pt": "verbos auxiliares", "de": "Hilfsverben"},
+    "partitive": {"en": "partitive articles", "es": "artículos partitivos", "fr": "articles partitifs", "it": "articoli partitivi", "pt": "artigos partitivos", "de": "Teilungsartikel"},
+    "negation": {"en": "negation", "es": "negación", "fr": "négation", "it": "negazione", "pt": "negação", "de": "Verneinung"},
+    "case": {"en": "case", "es": "caso", "fr": "cas", "it": "caso", "pt": "caso", "de": "Fall (Kasus)"},
+    "separable_verb": {"en": "separable verbs", "es": "verbos separables", "fr": "verbes séparables", "it": "verbi separabili", "pt": "verbos separáveis", "de": "trennbare Verben"},
+    "pronoun_clitic": {"en": "clitic pronouns", "es": "pronombres débiles", "fr": "pronoms clitiques", "it": "pronomi clitici", "pt": "pronomes clíticos", "de": "klitische Pronomen"},
+    "saber_conocer": {"en": "saber / conocer", "es": "saber / conocer", "fr": "saber / conocer", "it": "saber / conocer", "pt": "saber / conocer", "de": "saber / conocer"},
+    "make_do": {"en": "make / do", "es": "make / do", "fr": "make / do", "it": "make / do", "pt": "make / do", "de": "make / do"},
+    OTHER: {"en": "other", "es": "otros", "fr": "autres", "it": "altro", "pt": "outros", "de": "Sonstiges"},
 }
 
 # Folded words the model tends to write, to the slug they mean. Checked in order: first match wins.
@@ -125,6 +126,6 @@ def normalise(category: str, target: str, native: str) -> str:
 
 
 def label(category: str, language: str) -> str:
-    """The category's name for the learner: Spanish for Spanish speakers, English otherwise."""
-    english, spanish = _LABELS.get(category, (category.replace("_", " "), category.replace("_", " ")))
-    return spanish if language.lower() == "es" else english
+    """The category's name for the learner, in their language (six of them; English otherwise)."""
+    names = _LABELS.get(category)
+    return in_language(names, language.lower()) if names else category.replace("_", " ")
