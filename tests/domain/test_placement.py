@@ -31,7 +31,7 @@ def test_the_scale_is_the_profiles():
     assert placement.CEFR_LEVELS == CEFR_LEVELS
 
 
-@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("language", ["es", "en", "fr", "it", "pt", "de"])
 def test_each_bank_has_real_items_at_every_level(language):
     bank = _bank(language)
     assert set(bank) == set(CEFR_LEVELS)
