@@ -16,6 +16,7 @@ from habla.domain.taxonomy import label
 from habla.domain.tutor_turn import Correction, NewWord
 from habla.pedagogy.command_texts import say
 from habla.pedagogy.grammar_answers import table_answer, verb_answer
+from habla.pedagogy.tables import unknown_verb
 from habla.pedagogy.words import words_text
 from habla_testkit.backends import llm_settings
 from habla_testkit.bus import wait_until
@@ -279,3 +280,28 @@ async def test_saying_where_they_are_sets_the_time_zone_and_moves_the_reminders(
         assert await ask(client, "wamid.Z3", "vivo en España") == say("timezone_city", "en", place="España")
         assert await ask(client, "wamid.Z4", "my time zone is Narnia") == say("timezone_which", "en")
         assert (await store.find_learner("whatsapp", LEARNER)).profile.timezone == "Europe/London"
+
+
+async def test_a_verb_named_in_english_gets_the_spanish_tables_the_library_knows(whatsapp, llm_emulator,
+                                                                                 conjugation_libraries):
+    """"conjugate to be" from a learner of Spanish: one small call names the Spanish infinitives, and the
+    conjugation library (not the model) makes the tables; a name the library does not know is dropped."""
+    settings, ask = whatsapp
+    named = {"to be": ["ser", "estar"], "to flurb": ["flurbar"], "the table": []}
+
+    def reply(messages):
+        system = messages[0]["content"]
+        assert system.startswith("The learner of Spanish asked for the conjugation"), system
+        return json.dumps({"infinitives": named[messages[-1]["content"]]})
+
+    llm_emulator.reply_fn = reply
+    async with serving(settings) as (app, client):
+        learner = await _learner(app)
+        both = await ask(client, "wamid.V1", "conjugate to be")
+        ser, estar = await verb_answer("ser", learner.profile), await verb_answer("estar", learner.profile)
+        assert both == f"{ser}\n\n{estar}"
+        assert await ask(client, "wamid.V2", "conjugate to flurb") == unknown_verb("to flurb", "es", "en")
+        assert await ask(client, "wamid.V3", "conjugate the table") == unknown_verb("the table", "es", "en")
+        requests = len(llm_emulator.requests)
+        assert await ask(client, "wamid.V4", "conjugate comer") == await verb_answer("comer", learner.profile)
+    assert requests == 3 and len(llm_emulator.requests) == 3  # a verb the library knows costs no call

@@ -19,6 +19,7 @@ from habla.pedagogy import places
 from habla.pedagogy.command_texts import language_name, say
 from habla.pedagogy.grammar_answers import table_answer, verb_answer
 from habla.pedagogy.progress import progress_text
+from habla.pedagogy.verb_names import target_infinitives
 from habla.pedagogy.words import CARDS_PER_REQUEST, cards_for, words_text
 from habla.practice.schedule import reschedule
 
@@ -42,7 +43,8 @@ async def answer(services, learner: Learner, command: Command, once: str) -> Ans
     native = profile.native_language
     kind = command.kind
     if kind == "verb":
-        return Answer(await verb_answer(command.verb, profile))
+        return Answer(await verb_answer(command.verb, profile,
+                                        name_in_target=lambda verb: target_infinitives(services, learner, verb)))
     if kind == "table":
         return Answer(await table_answer(command.table, profile))
     if kind == "words":

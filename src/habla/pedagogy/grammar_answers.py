@@ -8,6 +8,7 @@ language. Without a verb ("show me verbs") the learner is asked which one, with 
 from __future__ import annotations
 
 import asyncio
+from typing import Awaitable, Callable
 
 from habla.domain.profile import Profile
 from habla.pedagogy.tables import EXAMPLE_INFINITIVE, grammar_table, unknown_verb, verb_table
@@ -52,15 +53,28 @@ def _line(table: dict[str, str], native: str, **values: str) -> str:
     return in_language(table, native, **values)
 
 
-async def verb_answer(verb: str | None, profile: Profile, width: int = 30) -> str:
-    """The conjugation table of ``verb`` for this learner, or the line saying why there is none."""
+async def verb_answer(verb: str | None, profile: Profile, width: int = 30,
+                      name_in_target: Callable[[str], Awaitable[list[str]]] | None = None) -> str:
+    """The conjugation table of ``verb`` for this learner, or the line saying why there is none.
+    ``name_in_target``: when the library does not know ``verb`` (named in another language, misspelt), the
+    target-language infinitives it may mean (pedagogy/verb_names.py); each the library knows gets its table."""
     target, native = profile.target_language, profile.native_language
     if not verb or not verb.strip():
         if target not in EXAMPLE_INFINITIVE:
             return unknown_verb("", target, native)
         return _line(_WHICH_VERB, native, example=EXAMPLE_INFINITIVE[target])
     table = await asyncio.to_thread(verb_table, verb, target, profile.level, width)
-    return table if table is not None else unknown_verb(verb, target, native)
+    if table is not None:
+        return table
+    if name_in_target is not None and target in EXAMPLE_INFINITIVE:
+        tables = []
+        for infinitive in await name_in_target(verb):
+            found = await asyncio.to_thread(verb_table, infinitive, target, profile.level, width)
+            if found is not None and found not in tables:
+                tables.append(found)
+        if tables:
+            return "\n\n".join(tables)
+    return unknown_verb(verb, target, native)
 
 
 async def table_answer(name: str | None, profile: Profile, width: int = 30) -> str:
