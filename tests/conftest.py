@@ -33,6 +33,15 @@ def pg_url() -> str:
     return PG_URL
 
 
+@pytest.fixture
+def graph():
+    """The WhatsApp Cloud API (Graph) emulator on loopback: what the channel sent, as the API received it."""
+    from habla_testkit.emulators.graph import GraphEmulator
+
+    with GraphEmulator() as emulator:
+        yield emulator
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 async def database_url(request, tmp_path):
     """A fresh, empty database: a SQLite file, or a new database on the real Postgres."""

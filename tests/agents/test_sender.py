@@ -16,15 +16,8 @@ from habla.channels.whatsapp.channel import WhatsAppChannel
 from habla.domain.messages import Outbound, OutboundKind
 from habla.runtime import running
 from habla_testkit.bus import wait_until
-from habla_testkit.emulators.graph import GraphEmulator
 
 LEARNER = "16505551234"
-
-
-@pytest.fixture
-def graph():
-    with GraphEmulator() as emulator:
-        yield emulator
 
 
 @contextlib.asynccontextmanager

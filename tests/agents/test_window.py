@@ -10,7 +10,7 @@ import uuid
 from habla.agents import outbox
 from habla.domain.learner import Turn
 from habla.domain.messages import Outbound
-from tests.api.test_whatsapp_routes import LEARNER, graph, serving, signed, text_body, whatsapp_settings  # noqa: F401
+from tests.api.test_whatsapp_routes import LEARNER, serving, signed, text_body, whatsapp_settings  # noqa: F401
 from habla_testkit.bus import wait_until
 
 

@@ -20,7 +20,6 @@ from habla.api.app import create_app
 from habla.errors import BusError, StorageError
 from habla_testkit.bus import wait_until
 from habla_testkit.backends import PG_URL, REDIS_URL, create_pg_database, drop_pg_database, llm_settings
-from habla_testkit.emulators.graph import GraphEmulator
 from habla_testkit.processes import free_port, habla, habla_env, run_habla, stop, wait_healthy
 
 DATA = Path(__file__).parent.parent / "data" / "whatsapp"
@@ -63,12 +62,6 @@ async def serving(settings):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://habla.test") as client:
             yield app, client
-
-
-@pytest.fixture
-def graph():
-    with GraphEmulator() as emulator:
-        yield emulator
 
 
 @pytest.fixture

@@ -12,17 +12,10 @@ from habla.channels.whatsapp.channel import WhatsAppChannel, parse
 from habla.config import WhatsAppSettings
 from habla.domain.messages import Inbound, InboundKind
 from habla.errors import ChannelAuthError, ChannelError, ChannelRateLimited, MediaError, OutsideWindowError
-from habla_testkit.emulators.graph import GraphEmulator
 
 DATA = Path(__file__).parent.parent / "data" / "whatsapp"
 LEARNER = "16505551234"
 VOICE = b"OggS\x00\x02" + bytes(range(256)) * 40  # ~10 KB standing in for an Opus voice note
-
-
-@pytest.fixture
-def graph():
-    with GraphEmulator() as emulator:
-        yield emulator
 
 
 @pytest.fixture

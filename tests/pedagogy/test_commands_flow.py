@@ -20,17 +20,10 @@ from habla.pedagogy.tables import unknown_verb
 from habla.pedagogy.words import words_text
 from habla_testkit.backends import llm_settings
 from habla_testkit.bus import wait_until
-from habla_testkit.emulators.graph import GraphEmulator
 from tests.api.test_whatsapp_routes import APP_SECRET, LEARNER, VERIFY_TOKEN, serving, signed, text_body
 from tests.pedagogy.test_tutor_turns import ScriptedTutor, tutor_turn
 
 DAY = 24 * 3600
-
-
-@pytest.fixture
-def graph():
-    with GraphEmulator() as emulator:
-        yield emulator
 
 
 @pytest.fixture

@@ -8,18 +8,11 @@ import pytest
 
 from habla_testkit.backends import llm_settings
 from habla_testkit.bus import wait_until
-from habla_testkit.emulators.graph import GraphEmulator
 from tests.api.test_whatsapp_routes import APP_SECRET, VERIFY_TOKEN, serving, signed, text_body
 from tests.pedagogy.test_tutor_turns import TIRED, ScriptedTutor, tutor_turn
 
 NEW_YORK = "12125551234"
 MADRID = "34612345678"
-
-
-@pytest.fixture
-def graph():
-    with GraphEmulator() as emulator:
-        yield emulator
 
 
 @pytest.fixture

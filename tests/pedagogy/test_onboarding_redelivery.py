@@ -9,7 +9,7 @@ import asyncio
 from habla.agents import conversation
 from habla_testkit.bus import wait_until
 from tests.api.test_whatsapp_routes import serving
-from tests.pedagogy.test_onboarding_flow import NEW_YORK, graph, whatsapp  # noqa: F401 (fixtures)
+from tests.pedagogy.test_onboarding_flow import NEW_YORK, whatsapp  # noqa: F401 (fixtures)
 from tests.pedagogy.test_tutor_turns import ScriptedTutor, tutor_turn
 
 

@@ -10,7 +10,6 @@ import pytest
 
 from habla_testkit.backends import llm_settings
 from habla_testkit.bus import wait_until
-from habla_testkit.emulators.graph import GraphEmulator
 from tests.api.test_whatsapp_routes import APP_SECRET, LEARNER, VERIFY_TOKEN, serving, signed, text_body
 
 TIRED = {"original": "soy cansado", "corrected": "estoy cansado", "category": "Ser vs. Estar",
@@ -37,12 +36,6 @@ class ScriptedTutor:
         system = messages[0]["content"] if messages and messages[0]["role"] == "system" else ""
         self.systems.append(system)
         return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-
-
-@pytest.fixture
-def graph():
-    with GraphEmulator() as emulator:
-        yield emulator
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from habla_testkit.bus import wait_until
 from tests.api.test_whatsapp_routes import LEARNER, serving
-from tests.pedagogy.test_tutor_turns import TIRED, ScriptedTutor, graph, tutor_turn, whatsapp  # noqa: F401 (fixtures)
+from tests.pedagogy.test_tutor_turns import TIRED, ScriptedTutor, tutor_turn, whatsapp  # noqa: F401 (fixtures)
 
 PLAYA = {"lemma": "playa", "translation": "beach", "example": "Vamos a la playa."}
 

@@ -11,7 +11,7 @@ from habla.domain.learner import Profile
 from habla.practice.quiz import PROFILE_KEY
 from habla_testkit.bus import wait_until
 from tests.api.test_whatsapp_routes import LEARNER, body, serving, signed
-from tests.pedagogy.test_tutor_turns import graph, whatsapp  # noqa: F401 (fixtures)
+from tests.pedagogy.test_tutor_turns import whatsapp  # noqa: F401 (fixtures)
 
 WORDS = [("comer", "to eat"), ("perro", "dog"), ("gato", "cat")]
 

@@ -11,7 +11,7 @@ from habla.practice.schedule import reschedule
 from habla.storage.database import create_engine, migrate
 from habla.storage.store import Store
 from tests.api.test_whatsapp_routes import LEARNER, serving
-from tests.pedagogy.test_tutor_turns import graph, whatsapp  # noqa: F401 (fixtures)
+from tests.pedagogy.test_tutor_turns import whatsapp  # noqa: F401 (fixtures)
 
 
 class _Services:

@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from habla.domain import practice_prompt_text as say_prompt
+from habla.domain import practice_schedule as rules
 from habla.agents.ingress import ingest
 from habla.channels.whatsapp import webhook as whatsapp_webhook
 from habla.domain.learner import Profile
@@ -21,7 +22,7 @@ from habla.domain import practice_cards as card_rules
 from habla_testkit.bus import wait_until
 from tests.api.test_whatsapp_routes import LEARNER, serving, signed, text_body
 from tests.practice.test_quiz import tapped
-from tests.pedagogy.test_tutor_turns import graph, whatsapp  # noqa: F401 (fixtures)
+from tests.pedagogy.test_tutor_turns import whatsapp  # noqa: F401 (fixtures)
 
 MADRID = ZoneInfo("Europe/Madrid")
 PROMPT_ES = say_prompt.text("prompt", "es")
@@ -121,7 +122,11 @@ async def test_later_snoozes_an_hour_and_the_snooze_is_sent_once(whatsapp, graph
     settings, say = whatsapp
     async with serving(settings) as (app, client):
         services = app.state.services
-        learner, slot = await _learner(services, time.time())
+        learner, _ = await _learner(services, time.time())
+        # the prompt is due now, on the real clock the answer below is stamped with: on the injected clock
+        # (the next 08:00), an evening run snoozed to that same 08:00, the slot whose prompt already went
+        slot = time.time() - 60
+        await services.store.schedule.put(learner.id, rules.signature(["08:00"], "Europe/Madrid"), slot, slot)
         assert await tick(services, slot + 60) == 1
         await wait_until(lambda: _prompts(graph), what="the prompt")
         before = time.time()

@@ -18,7 +18,7 @@ from habla.practice.schedule import reschedule
 from habla.practice.window_summary import summarise_windows
 from habla_testkit.bus import wait_until
 from tests.api.test_whatsapp_routes import LEARNER, serving
-from tests.pedagogy.test_tutor_turns import TIRED, ScriptedTutor, graph, tutor_turn, whatsapp  # noqa: F401
+from tests.pedagogy.test_tutor_turns import TIRED, ScriptedTutor, tutor_turn, whatsapp  # noqa: F401
 
 MADRID = ZoneInfo("Europe/Madrid")
 DOG = {"lemma": "perro", "translation": "dog", "example": "Tengo un perro."}
