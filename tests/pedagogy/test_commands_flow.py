@@ -260,17 +260,17 @@ async def test_easier_and_gentler_step_once_when_the_worker_dies_before_answerin
     assert len(graph.texts(LEARNER)) == 2
 
 
-async def test_saying_where_they_are_sets_the_time_zone_and_moves_the_reminders(whatsapp, graph):
+async def test_naming_a_time_zone_sets_it_and_moves_the_reminders(whatsapp, graph):
     settings, ask = whatsapp
     async with serving(settings) as (app, client):
         store = app.state.services.store
         learner = await _learner(app, timezone="America/New_York")
         assert await ask(client, "wamid.Z1", "remind me at 8") == say("reminders_set", "en", times="08:00")
-        moved = await ask(client, "wamid.Z2", "I'm in London now")
+        moved = await ask(client, "wamid.Z2", "my time zone is London")
         assert moved.startswith("🕐 Got it: your time zone is Europe/London (it's ")
         assert (await store.find_learner("whatsapp", LEARNER)).profile.timezone == "Europe/London"
         assert (await store.schedule.get(learner.id)).signature == "08:00@Europe/London"
-        assert await ask(client, "wamid.Z3", "vivo en España") == say("timezone_city", "en", place="España")
+        assert await ask(client, "wamid.Z3", "mi zona horaria es España") == say("timezone_city", "en", place="España")
         assert await ask(client, "wamid.Z4", "my time zone is Narnia") == say("timezone_which", "en")
         assert (await store.find_learner("whatsapp", LEARNER)).profile.timezone == "Europe/London"
 

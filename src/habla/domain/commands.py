@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import Callable, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -115,14 +115,6 @@ _ZONE = (
     r"|fuseau horaire|fuso orario|fuso horario|zeitzone)(?: (?:is|es|est|e|ist|now|ahora|agora|jetzt))*"
     r" ?:? (?:(?:in|en|a|au|em|de|di) )?(?P<place>.+)"
 )
-# "I'm in London", "vivo en Madrid": a time zone request only when what follows is a place we know, so
-# "estoy en casa" and "I'm in the kitchen" stay conversation
-_WHERE = (
-    r"(?:i'm|i am|im|i live|i'm living|i am living|i'm based|i am based|estoy|vivo|ahora estoy|je suis|j'habite"
-    r"|je vis|je vis maintenant|sono|abito|vivo|estou|moro|ich bin|ich wohne|ich lebe)(?: (?:now|ahora"
-    r"|maintenant|ora|agora|jetzt))? (?:in|en|a|au|aux|em|no|na|nel|nella) (?P<place>.+?)"
-    r"(?: (?:now|right now|at the moment|ahora|ahora mismo|maintenant|ora|adesso|agora|jetzt|gerade))?"
-)
 _REMIND = (
     r"^(?:remind me|reminder|recuerdame|recordatorio|avisame|rappelle moi|rappel|ricordami|promemoria|lembra me"
     r"|lembre me|me lembre|me lembra|lembrete|erinnere mich|erinner mich|erinnerung)\b(?P<rest>.*)$"
@@ -168,10 +160,12 @@ def normalised(text: str) -> str:
     return text
 
 
-def parse(text: str, known_place: Callable[[str], bool] | None = None) -> Command | None:
+def parse(text: str) -> Command | None:
     """The command ``text`` is, or None when it is conversation (or nothing the rules know).
-    ``known_place``: whether a name is a place with a time zone (pedagogy.places); without it "I'm in
-    London" is conversation, as the rules cannot tell a city from a kitchen."""
+
+    "my time zone is London" is a command; "vivo en Madrid" / "I'm in London" is not, however much it
+    tells us: it is what a learner writes when introducing themselves in the language they practise, and a
+    command there would take their sentence away from the tutor."""
     norm = normalised(text or "")
     if not norm:
         return None
@@ -185,9 +179,6 @@ def parse(text: str, known_place: Callable[[str], bool] | None = None) -> Comman
     zone = _regex(f"^{_ZONE}$").match(norm)
     if zone:
         return Command(kind="timezone", place=zone["place"][:80])
-    where = _regex(f"^{_WHERE}$").match(norm)
-    if where and known_place is not None and known_place(where["place"]):
-        return Command(kind="timezone", place=where["place"][:80])
     for kind, pattern in _compiled():
         match = pattern.match(norm)
         if match is None:

@@ -113,12 +113,12 @@ _TEXTS: dict[str, dict[str, str]] = {
         "de": "🕐 Alles klar: Deine Zeitzone ist {zone} (dort ist es jetzt {time}). Erinnerungen richten sich danach.",
     },
     "timezone_city": {
-        "en": "{place} has more than one time zone: which city are you in? (e.g. *I'm in Madrid*)",
-        "es": "{place} tiene más de una zona horaria: ¿en qué ciudad estás? (p. ej. *estoy en Madrid*)",
-        "fr": "{place} a plusieurs fuseaux horaires : dans quelle ville es-tu ? (par ex. *je suis à Paris*)",
-        "it": "{place} ha più di un fuso orario: in che città sei? (per es. *sono a Roma*)",
-        "pt": "{place} tem mais de um fuso horário: em que cidade estás? (por ex. *estou em Lisboa*)",
-        "de": "{place} hat mehr als eine Zeitzone: In welcher Stadt bist du? (z. B. *ich bin in Berlin*)",
+        "en": "{place} has more than one time zone: which city are you in? (e.g. *my time zone is Madrid*)",
+        "es": "{place} tiene más de una zona horaria: ¿en qué ciudad estás? (p. ej. *mi zona horaria es Madrid*)",
+        "fr": "{place} a plusieurs fuseaux horaires : dans quelle ville es-tu ? (par ex. *mon fuseau horaire est Paris*)",
+        "it": "{place} ha più di un fuso orario: in che città sei? (per es. *il mio fuso orario è Roma*)",
+        "pt": "{place} tem mais de um fuso horário: em que cidade estás? (por ex. *o meu fuso horário é Lisboa*)",
+        "de": "{place} hat mehr als eine Zeitzone: In welcher Stadt bist du? (z. B. *meine Zeitzone ist Berlin*)",
     },
     "timezone_which": {
         "en": "Which city are you in? Write for example *my time zone is London* and reminders will follow its clock.",
@@ -129,12 +129,12 @@ _TEXTS: dict[str, dict[str, str]] = {
         "de": "In welcher Stadt bist du? Schreib zum Beispiel *meine Zeitzone ist Berlin*, dann richten sich die Erinnerungen danach.",
     },
     "help": {
-        "en": "You can ask me, in any words:\n• *show me the verb comer* · *the articles* · *the pronouns*\n• *show me my words* · *my mistakes* · *my progress*\n• *remind me at 8* · *stop reminders* · *I'm in London*\n• *easier* · *harder* · *gentler* · *stricter*\n• *explanations in Spanish*\n• *cancel* (subscription) · *export my data* · *delete my data*",
-        "es": "Puedes pedirme, con tus palabras:\n• *el verbo comer* · *los artículos* · *los pronombres*\n• *mis palabras* · *mis errores* · *mi progreso*\n• *recuérdame a las 8* · *no más recordatorios* · *estoy en Madrid*\n• *más fácil* · *más difícil* · *más suave* · *más estricto*\n• *explicaciones en inglés*\n• *cancelar* (suscripción) · *exportar mis datos* · *borrar mis datos*",
-        "fr": "Tu peux me demander, avec tes mots :\n• *le verbe aller* · *les articles* · *les pronoms*\n• *mes mots* · *mes erreurs* · *mes progrès*\n• *rappelle-moi à 8h* · *arrête les rappels* · *je suis à Paris*\n• *plus facile* · *plus difficile* · *plus doux* · *plus strict*\n• *explications en anglais*\n• *cancel* (abonnement) · *export my data* · *delete my data*",
-        "it": "Puoi chiedermi, con parole tue:\n• *il verbo essere* · *gli articoli* · *i pronomi*\n• *le mie parole* · *i miei errori* · *i miei progressi*\n• *ricordami alle 8* · *basta promemoria* · *sono a Roma*\n• *più facile* · *più difficile* · *più gentile* · *più severo*\n• *spiegazioni in inglese*\n• *cancel* (abbonamento) · *export my data* · *delete my data*",
-        "pt": "Podes pedir-me, com as tuas palavras:\n• *o verbo comer* · *os artigos* · *os pronomes*\n• *as minhas palavras* · *os meus erros* · *o meu progresso*\n• *lembra-me às 8* · *sem lembretes* · *estou em Lisboa*\n• *mais fácil* · *mais difícil* · *mais suave* · *mais rigoroso*\n• *explicações em inglês*\n• *cancelar* (assinatura) · *export my data* · *delete my data*",
-        "de": "Du kannst mich in eigenen Worten bitten:\n• *konjugiere sein* · *die Artikel* · *die Pronomen*\n• *meine Wörter* · *meine Fehler* · *mein Fortschritt*\n• *erinnere mich um 8 Uhr* · *keine Erinnerungen mehr* · *ich bin in Berlin*\n• *einfacher* · *schwieriger* · *sanfter* · *strenger*\n• *Erklärungen auf Englisch*\n• *cancel* (Abo) · *export my data* · *delete my data*",
+        "en": "You can ask me, in any words:\n• *show me the verb comer* · *the articles* · *the pronouns*\n• *show me my words* · *my mistakes* · *my progress*\n• *remind me at 8* · *stop reminders* · *my time zone is London*\n• *easier* · *harder* · *gentler* · *stricter*\n• *explanations in Spanish*\n• *cancel* (subscription) · *export my data* · *delete my data*",
+        "es": "Puedes pedirme, con tus palabras:\n• *el verbo comer* · *los artículos* · *los pronombres*\n• *mis palabras* · *mis errores* · *mi progreso*\n• *recuérdame a las 8* · *no más recordatorios* · *mi zona horaria es Madrid*\n• *más fácil* · *más difícil* · *más suave* · *más estricto*\n• *explicaciones en inglés*\n• *cancelar* (suscripción) · *exportar mis datos* · *borrar mis datos*",
+        "fr": "Tu peux me demander, avec tes mots :\n• *le verbe aller* · *les articles* · *les pronoms*\n• *mes mots* · *mes erreurs* · *mes progrès*\n• *rappelle-moi à 8h* · *arrête les rappels* · *mon fuseau horaire est Paris*\n• *plus facile* · *plus difficile* · *plus doux* · *plus strict*\n• *explications en anglais*\n• *cancel* (abonnement) · *export my data* · *delete my data*",
+        "it": "Puoi chiedermi, con parole tue:\n• *il verbo essere* · *gli articoli* · *i pronomi*\n• *le mie parole* · *i miei errori* · *i miei progressi*\n• *ricordami alle 8* · *basta promemoria* · *il mio fuso orario è Roma*\n• *più facile* · *più difficile* · *più gentile* · *più severo*\n• *spiegazioni in inglese*\n• *cancel* (abbonamento) · *export my data* · *delete my data*",
+        "pt": "Podes pedir-me, com as tuas palavras:\n• *o verbo comer* · *os artigos* · *os pronomes*\n• *as minhas palavras* · *os meus erros* · *o meu progresso*\n• *lembra-me às 8* · *sem lembretes* · *o meu fuso horário é Lisboa*\n• *mais fácil* · *mais difícil* · *mais suave* · *mais rigoroso*\n• *explicações em inglês*\n• *cancelar* (assinatura) · *export my data* · *delete my data*",
+        "de": "Du kannst mich in eigenen Worten bitten:\n• *konjugiere sein* · *die Artikel* · *die Pronomen*\n• *meine Wörter* · *meine Fehler* · *mein Fortschritt*\n• *erinnere mich um 8 Uhr* · *keine Erinnerungen mehr* · *meine Zeitzone ist Berlin*\n• *einfacher* · *schwieriger* · *sanfter* · *strenger*\n• *Erklärungen auf Englisch*\n• *cancel* (Abo) · *export my data* · *delete my data*",
     },
 }
 

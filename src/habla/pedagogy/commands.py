@@ -21,7 +21,6 @@ from habla.domain.commands import Command, CommandKind, language_code, might_be_
 from habla.domain.messages import Inbound, InboundKind, hashed
 from habla.errors import LLMInvalidOutput, LLMNotConfigured, LLMUnavailable
 from habla.memory.session import SessionState
-from habla.pedagogy import places
 from habla.pedagogy.command_answers import answer
 
 log = logging.getLogger(__name__)
@@ -58,7 +57,7 @@ async def intercept(services, inbound: Inbound, learner, session: SessionState) 
     """True when the message was a command and has been answered."""
     if inbound.kind not in (InboundKind.TEXT, InboundKind.INTERACTIVE) or not inbound.text:
         return False
-    command, source = parse(inbound.text, places.known), "rules"
+    command, source = parse(inbound.text), "rules"
     if command is None and might_be_request(inbound.text):
         command, source = await _classify(services, learner, inbound.text), "model"
     if command is None:

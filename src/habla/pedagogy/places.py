@@ -80,10 +80,6 @@ def place(name: str) -> Place | None:
     return places.get(words) or places.get(_ARTICLE.sub("", words, count=1))
 
 
-def known(name: str) -> bool:
-    return place(name) is not None
-
-
 _MENTION = re.compile(r"\b(?:in|en|a|à|au|aux|em|no|na|nel|nella|from|de|desde)\s+([^\d,.;:!?()]+)", re.IGNORECASE)
 
 
