@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from habla.domain import practice_schedule as schedule_rules
 from habla.domain import window_summary as rules
 from habla.domain.learner import Profile
 from habla.practice.schedule import reschedule
@@ -60,7 +61,10 @@ async def test_the_session_comes_back_once_23_hours_after_the_last_message(whats
     assert lines[0] == TITLE_EN
     assert "✏️ ~soy cansado~ → *estoy cansado*" in lines
     assert "📝 *perro* — dog" in lines
-    due = datetime.fromtimestamp(next_due, tz=MADRID)
+    # the next 08:00 after the summary: the row's slot, or (when the clock jumped past it without a tick)
+    # the profile's next one, never a time already gone
+    due = datetime.fromtimestamp(schedule_rules.next_slot(["08:00"], "Europe/Madrid", now), tz=MADRID)
+    assert next_due is not None
     day = "today" if due.date() == datetime.fromtimestamp(now, tz=MADRID).date() else "tomorrow"
     assert lines[-1] == f"⏰ Next practice: {day} at 08:00."
 
@@ -121,3 +125,16 @@ async def test_writing_again_starts_a_new_session_with_its_own_summary(whatsapp,
         assert await summarise_windows(services, first_at + 23 * 3600 + 120) == 0
         assert await summarise_windows(services, later + 23 * 3600 + 60) == 1
         await wait_until(lambda: len(_summaries(graph)) == 2, what="the second session's summary")
+
+
+async def test_a_learner_who_turned_reminders_off_is_not_nudged_to_turn_them_on(whatsapp, llm_emulator, graph):
+    settings, say = whatsapp
+    llm_emulator.reply_fn = ScriptedTutor(tutor_turn("¿Por qué estás cansado?", [TIRED], [DOG]))
+    async with serving(settings) as (app, client):
+        services = app.state.services
+        learner, last_at = await _session(app, client, say, Profile())
+        await reschedule(services, learner, last_at)  # no times: the row "stop reminders" leaves
+        assert await summarise_windows(services, last_at + 23 * 3600 + 60) == 1
+        await wait_until(lambda: _summaries(graph), what="the summary")
+    [summary] = _summaries(graph)
+    assert summary.splitlines()[-1] == "📝 *perro* — dog"  # the key points, and no reminder line

@@ -10,7 +10,7 @@ message itself.
   corrections (the most serious first, one line per distinct mistake) and the words first met in it. A
   session without either had no learning content: nothing is sent.
 - **Next practice.** The learner's next scheduled prompt in their own timezone ("tomorrow at 08:00"), or,
-  when they chose no time, how to choose one.
+  when they never chose a time, how to choose one; a learner who turned reminders off is not nudged.
 """
 
 from __future__ import annotations
@@ -101,11 +101,13 @@ def next_practice(next_due_at: float | None, now: float, timezone_name: str | No
     return in_language(texts.NEXT_ON, language, date=due.strftime("%d/%m"), time=at)
 
 
-def compose(points: KeyPoints, closing: str, language: str) -> str:
-    """The summary message: a title, the mistakes as the tutor writes them, the words, the next practice."""
+def compose(points: KeyPoints, closing: str | None, language: str) -> str:
+    """The summary message: a title, the mistakes as the tutor writes them, the words, the next practice
+    (``closing``; None: no line, for a learner who turned reminders off)."""
     lines = [in_language(texts.TITLE, language)]
     lines.extend(f"✏️ ~{m.original.strip()}~ → *{m.corrected.strip()}*" for m in points.mistakes)
     lines.extend(f"📝 *{w.lemma.strip()}*" + (f" — {w.translation.strip()}" if w.translation.strip() else "")
                  for w in points.words)
-    lines.append(closing)
+    if closing:
+        lines.append(closing)
     return "\n".join(lines)

@@ -18,6 +18,7 @@ import logging
 import uuid
 
 from habla.agents import outbox
+from habla.domain import practice_schedule as schedule_rules
 from habla.domain import window_summary as rules
 from habla.domain.chunking import split_message
 from habla.domain.learner import Learner, is_blocked
@@ -77,7 +78,13 @@ async def _summary_text(services, learner: Learner, last_at: float, now: float) 
         return None
     language = profile.explanation_language or profile.native_language
     entry = await services.store.schedule.get(learner.id)
-    closing = rules.next_practice(entry.next_due_at if entry else None, now, profile.timezone, language)
+    if entry is not None and entry.next_due_at is not None and entry.next_due_at > now:
+        due = entry.next_due_at  # the scheduled prompt (a snooze included)
+    else:  # no row yet, or one the tick has not moved on (a scheduler that was down): the profile's next time
+        due = schedule_rules.next_slot(profile.reminder_times, profile.timezone, now)
+    # a row with no times is a learner who turned reminders off: they are not nudged to turn them on again
+    stopped = due is None and entry is not None
+    closing = None if stopped else rules.next_practice(due, now, profile.timezone, language)
     return rules.compose(points, closing, language)
 
 
