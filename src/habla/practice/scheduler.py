@@ -60,18 +60,19 @@ async def tick(services, now: float, batches: int = 1) -> int:
     sent = 0
     for _ in range(batches):
         entries = await services.store.schedule.due(now, BATCH)
+        learners = await services.store.learners_by_ids([entry.learner_id for entry in entries])
         for entry in entries:
-            learner = await services.store.learner_by_id(entry.learner_id)
-            if learner is None:
+            if entry.learner_id not in learners:
                 continue  # erased between the read and now; the row went with the learner (ON DELETE CASCADE)
-            if await _one(services, learner, entry, now):
+            learner, last_inbound_at = learners[entry.learner_id]
+            if await _one(services, learner, last_inbound_at, entry, now):
                 sent += 1
         if len(entries) < BATCH:
             break
     return sent
 
 
-async def _one(services, learner: Learner, entry, now: float) -> bool:
+async def _one(services, learner: Learner, last_inbound_at: float | None, entry, now: float) -> bool:
     profile = learner.profile
     if rules.signature(profile.reminder_times, profile.timezone) != entry.signature:
         await reschedule(services, learner, now)
@@ -82,7 +83,7 @@ async def _one(services, learner: Learner, entry, now: float) -> bool:
         if await services.store.schedule.advance(learner.id, slot, following, now):
             log.info("practice slot skipped (late) learner=%s", hashed(learner.id))
         return False
-    if await _paused(services, learner):
+    if _paused(services, learner, last_inbound_at):
         if await services.store.schedule.advance(learner.id, slot, following, now):
             log.info("practice prompt paused (unanswered) learner=%s", hashed(learner.id))
         return False
@@ -96,15 +97,14 @@ async def _one(services, learner: Learner, entry, now: float) -> bool:
     ))
     if not await services.store.schedule.advance(learner.id, slot, following, now):
         return False  # another tick claimed this slot; it published the same id, so nothing goes twice
-    await services.store.update_profile_key(learner.id, PROMPTS_KEY, lambda old: _remember(old, slot, now))
-    await services.store.update_profile_key(learner.id, OPEN_KEY, lambda _old: slot)
+    await services.store.set_profile_keys(learner.id, {PROMPTS_KEY: lambda old: _remember(old, slot, now),
+                                                       OPEN_KEY: lambda _old: slot})
     log.info("practice prompt queued learner=%s", hashed(learner.id))
     return True
 
 
-async def _paused(services, learner: Learner) -> bool:
-    """True when the last ``pause_after`` prompts all went out after the learner's last message."""
-    last = await services.store.last_inbound_at(learner.channel, learner.address)
+def _paused(services, learner: Learner, last: float | None) -> bool:
+    """True when the last ``pause_after`` prompts all went out after the learner's last message (``last``)."""
     prompts = (learner.profile.model_extra or {}).get(PROMPTS_KEY) or []
     unanswered = [p for p in prompts if last is None or p["sent_at"] > last]
     return len(unanswered) >= services.settings.practice.pause_after

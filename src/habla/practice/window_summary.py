@@ -44,18 +44,18 @@ async def summarise_windows(services, now: float, batches: int = 1) -> int:
     sent = 0
     for _ in range(batches):
         candidates = await services.store.unsummarised_sessions(ended_before, ended_after, BATCH)
+        learners = await services.store.learners_by_ids([learner_id for learner_id, _ in candidates])
         for learner_id, last_at in candidates:
-            if await _summarise(services, learner_id, last_at, now):
+            if learner_id not in learners:
+                continue  # erased since the candidates were read
+            if await _summarise(services, learners[learner_id][0], last_at, now):
                 sent += 1
         if len(candidates) < BATCH:
             break
     return sent
 
 
-async def _summarise(services, learner_id: str, last_at: float, now: float) -> bool:
-    learner = await services.store.learner_by_id(learner_id)
-    if learner is None:
-        return False  # erased since the read
+async def _summarise(services, learner: Learner, last_at: float, now: float) -> bool:
     text = None if is_blocked(learner.profile) else await _summary_text(services, learner, last_at, now)
     if text is not None:
         await outbox.publish(services, _outbound(services, learner, last_at, text))
